@@ -1,0 +1,161 @@
+"""load_corpus as a whole: formats together, metadata, accounting, the bundled sample, real corpora."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from conftest import REPO
+from toolkit import load_corpus, load_report
+from toolkit.errors import LoadError, ParameterError, SchemaError
+from toolkit.load import register_reader
+from toolkit.load.registry import _READERS
+from toolkit.schema import ARTICLE_COLUMNS
+
+SAMPLE = REPO / "data" / "sample"
+
+
+def check_accounting(articles: pd.DataFrame) -> None:
+    report = load_report(articles)
+    assert report.n_files == report.n_files_loaded + report.n_files_skipped
+    assert report.n_records == report.n_articles + report.n_records_skipped
+    assert report.n_articles == len(articles)
+    assert report.files["n_articles"].sum() == len(articles)
+    assert articles["doc_id"].is_unique
+
+
+def test_sample_corpus_loads_every_file():
+    articles = load_corpus(SAMPLE)
+    report = load_report(articles)
+    check_accounting(articles)
+    assert report.n_files_skipped == 0 and report.n_records_skipped == 0
+    assert len(articles) == 51
+    assert articles["outlet"].value_counts().to_dict() == {
+        "Pacific Ledger Online": 14, "The Harbour Herald": 13, "Daily Meridian": 12,
+        "Northgate Courier": 11, "Free Press Journal": 1,
+    }
+    assert set(articles["source_format"]) == {"scraped", "csv", "jsonl"}
+    assert report.counts["undated"] == 1
+    assert list(articles.columns[: len(ARTICLE_COLUMNS)]) == list(ARTICLE_COLUMNS)
+    assert str(articles["published"].dtype) == "datetime64[us, UTC]"
+    # Invented articles say so in their metadata; the real seed page does not.
+    demo = articles[articles["outlet"] != "Free Press Journal"]
+    assert (demo["collection"] == "demo").all()
+    # The recirculation block of a demo page must not leak into its text.
+    fireworks = articles[articles["source_path"].str.contains("fireworks")].iloc[0]
+    assert "COP26" not in fireworks["text"] and "Japan" not in fireworks["text"]
+
+
+def test_sample_ids_are_stable_and_unique():
+    first, second = load_corpus(SAMPLE), load_corpus(SAMPLE)
+    assert first["doc_id"].tolist() == second["doc_id"].tolist()
+    assert first["doc_id"].str.fullmatch(r"[0-9a-f]{16}").all()
+
+
+def test_mixed_folder_accounting_with_bad_inputs(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline\n\nBody.")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "rows.jsonl").write_text(
+        json.dumps({"title": "T1", "text": "one"}) + "\n{not json\n" + json.dumps({"title": "T3", "text": "three"}) + "\n")
+    (tmp_path / "notes.md").write_text("ignored: no reader for .md")
+    articles = load_corpus(tmp_path)
+    report = load_report(articles)
+    check_accounting(articles)
+    assert len(articles) == 3
+    assert report.n_files == 3 and report.n_files_skipped == 1
+    assert report.n_records_skipped == 1
+    skipped = report.skipped.sort_values("path")
+    assert skipped["line"].tolist()[-1] == 2  # the bad JSON line
+    assert report.ignored["path"].str.endswith("notes.md").all()
+    assert "articles from" in str(report) and "<table" in report._repr_html_()
+    with pytest.raises(LoadError, match=r"rows.jsonl.*line 2|empty.txt"):
+        load_corpus(tmp_path, errors="raise")
+
+
+def test_unknown_format_and_errors_values(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline\n\nBody.")
+    with pytest.raises(ParameterError, match=r"format='docx'.*'csv'"):
+        load_corpus(tmp_path, format="docx")
+    with pytest.raises(ParameterError, match=r"errors='ignore'.*'skip', 'raise'"):
+        load_corpus(tmp_path, errors="ignore")
+    with pytest.raises(ParameterError, match=r"tz='Nowhere'"):
+        load_corpus(tmp_path, tz="Nowhere")
+
+
+def test_column_mapping_checked_before_reading(tmp_path):
+    (tmp_path / "a.csv").write_text("headline,body\nT,B\n")
+    with pytest.raises(ParameterError, match="columns="):
+        load_corpus(tmp_path, columns={"headline": "title"})
+    articles = load_corpus(tmp_path, columns={"title": "headline", "text": "body"})
+    assert articles[["title", "text"]].values.tolist() == [["T", "B"]]
+
+
+def test_explicit_file_with_unknown_suffix_is_skipped(tmp_path):
+    path = tmp_path / "a.docx"
+    path.write_text("whatever")
+    articles = load_corpus(path)
+    assert len(articles) == 0
+    assert "no reader" in load_report(articles).skipped["reason"].iloc[0]
+
+
+def test_user_reader_plugin(tmp_path):
+    def read_memo(path, ctx):
+        title, _, body = ctx.read_text().partition("\n---\n")
+        yield {"title": title.strip(), "text": body.strip(), "published": "2021-11-01 09:00"}
+
+    register_reader("memo", read_memo, suffixes=[".memo"])
+    try:
+        (tmp_path / "x.memo").write_text("Memo title\n---\nMemo body.")
+        articles = load_corpus(tmp_path, tz="Asia/Tokyo")
+        assert articles[["title", "text", "source_format"]].values.tolist() == [["Memo title", "Memo body.", "memo"]]
+        assert articles["published"].iloc[0].isoformat() == "2021-11-01T00:00:00+00:00"
+        with pytest.raises(ParameterError, match="already|replace=True"):
+            register_reader("memo", read_memo)
+    finally:
+        _READERS.pop("memo", None)
+
+
+def test_reader_crash_is_reported_with_the_file(tmp_path):
+    def broken(path, ctx):
+        raise RuntimeError("boom")
+        yield {}
+
+    register_reader("broken", broken, suffixes=[".brk"])
+    try:
+        (tmp_path / "x.brk").write_text("x")
+        articles = load_corpus(tmp_path)
+        assert "broken reader failed: RuntimeError: boom" in load_report(articles).skipped["reason"].iloc[0]
+        with pytest.raises(LoadError, match=r"x.brk: broken reader failed"):
+            load_corpus(tmp_path, errors="raise")
+    finally:
+        _READERS.pop("broken", None)
+
+
+def test_load_report_missing_is_explained():
+    with pytest.raises(SchemaError, match="carries no load report"):
+        load_report(pd.DataFrame())
+
+
+def test_report_survives_filtering():
+    articles = load_corpus(SAMPLE)
+    assert load_report(articles[articles["outlet"] == "Daily Meridian"]) is load_report(articles)
+
+
+@pytest.mark.corpora
+def test_recovery_corpus_loads_all_rows(corpora):
+    articles = load_corpus(corpora / "recovery-covid-news")
+    report = load_report(articles)
+    check_accounting(articles)
+    assert len(articles) == 2031
+    assert report.n_files == 55 and report.n_files_skipped == 0 and report.n_records_skipped == 0
+    assert articles["outlet"].nunique() == 55
+    assert articles["outlet"].value_counts().head(3).to_dict() == {
+        "Chicago Sun-Times": 322, "Business Insider": 158, "Sputnik News": 144}
+    assert articles["text"].notna().all()
+    assert not articles["byline"].dropna().str.contains(r"[\[\]]").any()
+    months = articles["published"].dt.strftime("%Y-%m").value_counts()
+    assert months["2020-03"] == 170 and months["2020-04"] == 336 and months["2020-05"] == 1476
+    assert articles["published"].isna().sum() == 15 == report.counts["undated"]
+    assert articles["reliability"].isin([0, 1]).all()

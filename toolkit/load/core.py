@@ -1,0 +1,437 @@
+"""``load_corpus``: files and folders in, one validated articles table out, every file accounted for."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+
+from toolkit.dates import parse_dates, zone
+from toolkit.errors import LoadError, ParameterError, one_of
+from toolkit.load.registry import ReadContext, Reader, get_reader, reader_for, register_reader
+from toolkit.load.report import LoadReport
+from toolkit.load.scraped import extract_dateline, read_scraped
+from toolkit.schema import ARTICLE_COLUMNS, ARTICLE_DTYPES, PUBLISHED_DTYPE, validate_articles
+
+log = logging.getLogger(__name__)
+
+#: Name of the per-folder metadata file.
+SIDECAR = "corpus.yaml"
+SIDECAR_KEYS = {
+    "outlet": "outlet of every article in this folder whose file does not name one",
+    "tz": "zone for dates written without one (IANA name or abbreviation)",
+    "lang": "language code of the articles",
+    "dayfirst": "read 04/11/2021 as 4 November (true) or April 11 (false)",
+    "desks": "mapping of desk bylines to outlets, e.g. {'FPJ Web Desk': 'Free Press Journal'}",
+    "fields": "constant extra columns, e.g. {'collection': 'demo'}",
+    "format": "reader for every file in this folder (see toolkit.load.readers())",
+}
+#: Files in a folder that are documentation, not articles (case-insensitive globs).
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    "readme*", "license*", "licence*", "copying*", "notice*", "changelog*", "authors*",
+    "source.txt", "catalog.md", SIDECAR,
+)
+#: Desk bylines that identify an outlet (newsrooms sign wire-based copy with a desk name).
+DESKS: dict[str, str] = {
+    "FPJ Web Desk": "Free Press Journal",
+    "FPJ Bureau": "Free Press Journal",
+    "FPJ News Service": "Free Press Journal",
+    "HT News Desk": "Hindustan Times",
+    "HT Correspondent": "Hindustan Times",
+    "TOI News Desk": "The Times of India",
+    "TOI.in": "The Times of India",
+    "Express Web Desk": "The Indian Express",
+    "Express News Service": "The Indian Express",
+    "India Today Web Desk": "India Today",
+    "ET Online": "The Economic Times",
+    "ET Bureau": "The Economic Times",
+    "NDTV News Desk": "NDTV",
+    "Edited by NDTV News Desk": "NDTV",
+    "News18 Desk": "News18",
+    "Mint Desk": "Mint",
+    "Livemint": "Mint",
+    "DH Web Desk": "Deccan Herald",
+    "The Hindu Bureau": "The Hindu",
+    "Scroll Staff": "Scroll.in",
+    "Korea Herald": "The Korea Herald",
+    "Yonhap": "Yonhap News Agency",
+}
+
+register_reader("scraped", read_scraped, suffixes=[".txt", ".text"],
+                description="scraped plain-text pages (headline, optional byline/date lines, body)")
+# Registering the tabular readers is a side effect of importing their module.
+from toolkit.load.tabular import check_columns  # noqa: E402
+
+
+def _doc_id(key: str) -> str:
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _read_sidecar(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoadError(path, f"cannot read the corpus metadata file: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise LoadError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                        line=None if mark is None else mark.line + 1) from None
+    if not isinstance(data, dict):
+        raise LoadError(path, f"expected a mapping of {sorted(SIDECAR_KEYS)}, got {type(data).__name__}")
+    unknown = sorted(set(data) - set(SIDECAR_KEYS))
+    if unknown:
+        raise LoadError(path, f"unknown key(s) {unknown}; valid keys: "
+                        + "; ".join(f"{k} ({v})" for k, v in SIDECAR_KEYS.items()))
+    for key in ("desks", "fields"):
+        if key in data and not isinstance(data[key], dict):
+            raise LoadError(path, f"'{key}' must be a mapping, got {data[key]!r}")
+    if "tz" in data:
+        try:
+            zone(str(data["tz"]))
+        except ParameterError as exc:
+            raise LoadError(path, f"'tz': {exc}") from None
+    return data
+
+
+def _excluded(name: str, patterns: Sequence[str]) -> str | None:
+    lower = name.lower()
+    if lower.startswith("."):
+        return "hidden file"
+    for pattern in patterns:
+        if fnmatch.fnmatch(lower, pattern.lower()):
+            return f"matches exclude pattern {pattern!r}"
+    return None
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Files under ``root`` in sorted order, following symlinks but never into a loop."""
+    seen: set[str] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        real = os.path.realpath(folder)
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            log.warning("cannot list %s: %s", folder, exc)
+            continue
+        subdirs = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                if entry.is_dir():
+                    if not entry.name.startswith("."):
+                        subdirs.append(path)
+                else:
+                    yield path
+            except OSError:
+                yield path
+        stack.extend(reversed(subdirs))
+
+
+def load_corpus(
+    source: str | os.PathLike | Sequence[str | os.PathLike],
+    *,
+    format: str | None = None,
+    errors: Literal["skip", "raise"] = "skip",
+    columns: Mapping[str, str | None] | None = None,
+    outlet: str | None = None,
+    desks: Mapping[str, str] | None = None,
+    tz: str = "UTC",
+    dayfirst: bool = False,
+    lang: str | None = None,
+    exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    progress: bool | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """Load news articles from files and folders into one articles table.
+
+    Folders are read recursively (hidden files and documentation such as README or LICENSE are
+    passed over and listed as ignored). Each file goes to the reader for ``format`` or, when
+    ``format`` is None, the reader that claims it (by sniffing, then by suffix): scraped
+    plain-text pages (``.txt``), CSV/TSV, JSON, JSON Lines and Parquet; add your own with
+    :func:`toolkit.load.register_reader`.
+
+    A ``corpus.yaml`` file in a folder gives metadata for the files in it and below (``outlet``,
+    ``tz``, ``lang``, ``dayfirst``, ``desks``, ``fields``, ``format``); a nearer file overrides
+    a farther one.
+
+    Parameters
+    ----------
+    source
+        A file, a folder, or a list of them.
+    format
+        Reader name for every file (``"scraped"``, ``"csv"``, ``"json"``, ``"jsonl"``,
+        ``"parquet"`` or one you registered); ``None`` picks per file.
+    errors
+        ``"skip"``: a bad file or record is passed over and listed in the load report with its
+        path, line and reason. ``"raise"``: the first one raises :class:`LoadError`.
+    columns
+        For tabular files: canonical column -> column in the file, e.g.
+        ``{"title": "headline", "published": "publish_date", "outlet": "publisher"}``;
+        common names are recognised without it (see ``toolkit.load.tabular.COLUMN_ALIASES``);
+        map a name to ``None`` when the file has no such column.
+    outlet
+        Outlet of articles whose file does not name one (as a ``corpus.yaml`` at the top would).
+        Where neither the file nor a ``corpus.yaml`` names the outlet, a desk byline such as
+        "FPJ Web Desk" is looked up in :data:`DESKS` and ``desks``.
+    desks
+        More desk-byline -> outlet pairs, added to :data:`DESKS`.
+    tz
+        Zone for dates written without one ("naive" dates); they are counted in the load report.
+        Dates with an explicit zone or offset are always honoured. A date without a time is
+        midnight in this zone.
+    dayfirst
+        Read ambiguous numeric dates like ``04/11/2021`` as 4 November.
+    lang
+        Language code for articles whose source gives none.
+    exclude
+        Case-insensitive file-name globs passed over in folders.
+    progress
+        Show a progress bar (default: only for more than 500 files).
+    **options
+        Passed to the readers as ``ctx.options``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The articles table (see :mod:`toolkit.schema`), one row per article in file order, with
+        any extra columns the sources had. Its :class:`LoadReport` is in
+        ``articles.attrs["load_report"]`` (see :func:`toolkit.load_report`).
+
+    Raises
+    ------
+    LoadError
+        When ``source`` does not exist, or (with ``errors="raise"``) at the first bad input.
+    ParameterError
+        For an unknown ``format``, ``errors`` or ``tz``.
+
+    Examples
+    --------
+    >>> from toolkit import load_corpus, load_report
+    >>> articles = load_corpus("data/sample")  # doctest: +SKIP
+    >>> print(load_report(articles))  # doctest: +SKIP
+    """
+    if errors not in ("skip", "raise"):
+        raise ParameterError("errors", errors, one_of(["skip", "raise"]))
+    zone(tz)
+    columns = check_columns(columns or {})
+    forced: Reader | None = get_reader(format) if format is not None else None
+    sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+    if not sources:
+        raise ParameterError("source", source, "a file or folder path, or a non-empty list of them")
+    desk_table = {**DESKS, **(desks or {})}
+    desk_lookup = {k.casefold(): v for k, v in desk_table.items()}
+    report = LoadReport(sources=[str(s) for s in sources],
+                        settings={"format": format, "errors": errors, "tz": tz, "dayfirst": dayfirst,
+                                  "outlet": outlet, "lang": lang})
+
+    # (path, root, key, metadata) for every input file.
+    inputs: list[tuple[Path, Path, str, dict]] = []
+    for src in sources:
+        root = Path(src)
+        if not root.exists():
+            raise LoadError(root, "does not exist (check the path; relative paths are taken from "
+                            f"the current folder {Path.cwd()})")
+        base_meta: dict[str, Any] = {"tz": tz, "dayfirst": dayfirst, "outlet": outlet, "lang": lang}
+        if root.is_file():
+            inputs.append((root, root.parent, root.name, base_meta))
+            continue
+        sidecars: dict[Path, dict] = {}
+        root_name = root.resolve().name
+        for path in _walk(root):
+            rel = path.relative_to(root)
+            why = _excluded(path.name, exclude)
+            if why:
+                if path.name != SIDECAR:
+                    report.ignored_rows.append({"path": str(path), "reason": why})
+                continue
+            meta = dict(base_meta)
+            folder = root
+            for part in (Path(), *rel.parent.parts):
+                folder = folder / part
+                if folder not in sidecars:
+                    side = folder / SIDECAR
+                    sidecars[folder] = _read_sidecar(side) if side.is_file() else {}
+                for k, v in sidecars[folder].items():
+                    meta[k] = {**meta.get(k, {}), **v} if k in ("desks", "fields") else v
+            inputs.append((path, root, f"{root_name}/{rel.as_posix()}", meta))
+
+    records: list[dict] = []
+    keys: list[str] = []
+    show = progress if progress is not None else len(inputs) > 500
+    iterator: Any = inputs
+    if show:
+        from tqdm.auto import tqdm
+
+        iterator = tqdm(inputs, desc="loading", unit="file")
+    for path, root, key, meta in iterator:
+        try:
+            head = path.open("rb").read(4096)
+        except OSError as exc:
+            _skip_file(report, path, "?", f"cannot be read: {exc.strerror or exc}", errors)
+            continue
+        reader = forced or (get_reader(meta["format"]) if meta.get("format") else reader_for(path, head))
+        if reader is None:
+            if root == path.parent and key == path.name:
+                _skip_file(report, path, "?", f"no reader for files ending in {path.suffix!r}; valid formats: "
+                           f"{', '.join(sorted(_known_suffixes()))}, or pass format=", errors)
+            else:
+                report.ignored_rows.append({"path": str(path), "reason": f"no reader for {path.suffix or 'files without a suffix'!r}"})
+            continue
+        ctx = ReadContext(path=path, root=root, columns=dict(columns or {}), errors=errors,
+                          metadata=meta, options=options)
+        try:
+            found = list(reader.read(path, ctx))
+        except LoadError as exc:
+            if errors == "raise":
+                raise
+            _skip_file(report, path, reader.name, exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}", errors)
+            report.counts.update(ctx.counts)
+            continue
+        except (KeyboardInterrupt, MemoryError):
+            raise
+        except Exception as exc:  # a reader bug or an input it did not foresee: still name the file
+            log.debug("reader %s failed on %s", reader.name, path, exc_info=True)
+            if errors == "raise":
+                raise LoadError(path, f"{reader.name} reader failed: {type(exc).__name__}: {exc}") from exc
+            _skip_file(report, path, reader.name, f"{reader.name} reader failed: {type(exc).__name__}: {exc}", errors)
+            continue
+        report.counts.update(ctx.counts)
+        report.skipped_rows.extend(ctx.skipped)
+        seen_ids: Counter = Counter()
+        for rec in found:
+            rec = dict(rec)
+            native = rec.pop("record_id", None)
+            line = rec.get("source_line")
+            if native is not None and str(native).strip():
+                rid = f"#{str(native).strip()}"
+                seen_ids[rid] += 1
+                if seen_ids[rid] > 1:
+                    rid = f"{rid}@{line}"
+                    report.counts["repeated_record_ids"] += 1
+            elif line is not None and (len(found) > 1 or reader.name != "scraped"):
+                rid = f"@{line}"
+            else:
+                rid = ""
+            keys.append(key + rid)
+            rec["source_path"] = str(path)
+            rec["source_format"] = reader.name
+            _apply_metadata(rec, meta, desk_lookup)
+            records.append(rec)
+        report.file_rows.append({"path": str(path), "format": reader.name, "status": "loaded",
+                                 "n_articles": len(found), "n_skipped": len(ctx.skipped), "reason": None})
+
+    articles = _build_table(records, keys, report)
+    articles.attrs["load_report"] = report
+    log.info("%s", str(report).splitlines()[0])
+    return articles
+
+
+def _known_suffixes() -> set[str]:
+    from toolkit.load.registry import readers
+
+    return {s for r in readers().values() for s in r.suffixes}
+
+
+def _skip_file(report: LoadReport, path: Path, fmt: str, reason: str, errors: str) -> None:
+    if errors == "raise":
+        raise LoadError(path, reason)
+    report.file_rows.append({"path": str(path), "format": fmt, "status": "skipped",
+                             "n_articles": 0, "n_skipped": 0, "reason": reason})
+    report.skipped_rows.append({"path": str(path), "line": None, "reason": reason})
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value) or (
+        isinstance(value, str) and not value.strip())
+
+
+def _apply_metadata(rec: dict, meta: Mapping[str, Any], desk_lookup: Mapping[str, str]) -> None:
+    if _blank(rec.get("outlet")):
+        rec["outlet"] = meta.get("outlet")
+        if _blank(rec["outlet"]) and not _blank(rec.get("byline")):
+            local = {k.casefold(): v for k, v in (meta.get("desks") or {}).items()}
+            byline = str(rec["byline"]).strip().casefold()
+            rec["outlet"] = local.get(byline) or desk_lookup.get(byline)
+    if _blank(rec.get("dateline")) and _blank(rec.get("wire")) and isinstance(rec.get("text"), str):
+        # Exports keep the dateline inside the body ("SEOUL, Nov 1 (Yonhap) - ..."); read it
+        # from there as the scraped reader does, leaving the text itself untouched.
+        rec["dateline"], rec["wire"] = extract_dateline(rec["text"])
+    if _blank(rec.get("lang")):
+        rec["lang"] = meta.get("lang")
+    for k, v in (meta.get("fields") or {}).items():
+        rec.setdefault(k, v)
+    rec["_tz"] = str(meta.get("tz") or "UTC")
+    rec["_dayfirst"] = bool(meta.get("dayfirst", False))
+
+
+def _build_table(records: list[dict], keys: list[str], report: LoadReport) -> pd.DataFrame:
+    ids = [_doc_id(k) for k in keys]
+    counts = Counter(ids)
+    if len(counts) < len(ids):  # the same file reached through two sources, or a hash collision
+        seen: Counter = Counter()
+        for i, doc_id in enumerate(ids):
+            if counts[doc_id] > 1:
+                seen[doc_id] += 1
+                if seen[doc_id] > 1:
+                    ids[i] = f"{doc_id}-{seen[doc_id]}"
+                    report.counts["repeated_doc_ids_suffixed"] += 1
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    n = len(records)
+    published = pd.Series(pd.NaT, index=range(n), dtype=PUBLISHED_DTYPE)
+    if n:
+        raw = frame["published"] if "published" in frame else pd.Series([None] * n, dtype=object)
+        for (tzname, dayfirst), idx in frame.groupby(["_tz", "_dayfirst"], sort=False).groups.items():
+            parsed = parse_dates(raw.loc[idx].tolist(), tz=tzname, dayfirst=bool(dayfirst))
+            published.loc[idx] = parsed.values.to_numpy()
+            for kind in ("naive", "date_only"):
+                if parsed.counts[kind]:
+                    report.counts[f"{kind}_dates_read_in_{tzname}"] += parsed.counts[kind]
+            if parsed.counts["unparsed"]:
+                report.counts["unparseable_dates"] += parsed.counts["unparsed"]
+                log.warning("unparseable dates (kept as NaT), e.g. %s", parsed.unparsed_examples)
+                report.settings.setdefault("unparseable_date_examples", []).extend(parsed.unparsed_examples)
+        frame = frame.drop(columns=[c for c in ("_tz", "_dayfirst", "published") if c in frame])
+    report.counts["undated"] = int(published.isna().sum())
+    future = published > pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)
+    if future.any():
+        report.counts["future_dates"] = int(future.sum())
+    data: dict[str, Any] = {"doc_id": ids, "published": published.astype(PUBLISHED_DTYPE)}
+    for column in ARTICLE_COLUMNS:
+        if column in ("doc_id", "published"):
+            continue
+        values = frame[column] if column in frame else pd.Series([None] * n, dtype=object)
+        data[column] = values.where(~values.map(_blank), None) if column != "source_line" else values
+    out = pd.DataFrame({c: pd.Series(list(data[c]), dtype=ARTICLE_DTYPES[c]) for c in ARTICLE_COLUMNS})
+    for column in frame.columns:
+        if column not in ARTICLE_DTYPES:
+            out[column] = _numeric_if_all(frame[column]).to_numpy()
+    return validate_articles(out)
+
+
+def _numeric_if_all(values: pd.Series) -> pd.Series:
+    """Extra columns from CSV arrive as text; make them numbers when every value is one.
+
+    Values with leading zeros ("02134") stay text: they are codes, not quantities.
+    """
+    present = values.dropna()
+    if present.empty or not present.map(lambda v: isinstance(v, str)).all():
+        return values
+    if present.str.fullmatch(r"0\d+.*").any():
+        return values
+    try:
+        return pd.to_numeric(values)
+    except (ValueError, TypeError):
+        return values
