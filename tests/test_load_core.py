@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from toolkit import load_corpus, load_report
 from toolkit.errors import LoadError, ParameterError, SchemaError
 from toolkit.load import register_reader

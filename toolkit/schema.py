@@ -115,13 +115,15 @@ def validate_articles(articles: pd.DataFrame, *, name: str = "articles") -> pd.D
         )
     published = out["published"]
     if not isinstance(published.dtype, pd.DatetimeTZDtype):
-        if pd.api.types.is_datetime64_dtype(published.dtype):
+        if published.isna().all():
+            published = pd.Series(pd.NaT, index=out.index, dtype=PUBLISHED_DTYPE)
+        elif pd.api.types.is_datetime64_dtype(published.dtype):
             raise SchemaError(
                 f"{name}.published is timezone-naive ({published.dtype}); the toolkit keeps times in UTC "
                 "and will not guess a zone. Localize it first, e.g. "
                 "df['published'] = df['published'].dt.tz_localize('UTC')."
             )
-        if not published.isna().all():
+        else:
             raise SchemaError(
                 f"{name}.published must be tz-aware datetimes, got dtype {published.dtype}. "
                 "Parse it with pd.to_datetime(..., utc=True) or toolkit.parse_dates(...)."
@@ -131,9 +133,7 @@ def validate_articles(articles: pd.DataFrame, *, name: str = "articles") -> pd.D
         if dtype is None:
             continue
         if column == "published":
-            out[column] = published.dt.tz_convert("UTC").astype(PUBLISHED_DTYPE) if isinstance(
-                published.dtype, pd.DatetimeTZDtype
-            ) else pd.Series(pd.NaT, index=out.index, dtype=PUBLISHED_DTYPE)
+            out[column] = published.dt.tz_convert("UTC").astype(PUBLISHED_DTYPE)
             continue
         if dtype == "str" and out[column].dtype != "str":
             values = out[column]

@@ -3,4 +3,13 @@
 from toolkit.load.registry import ReadContext, Reader, get_reader, readers, register_reader
 from toolkit.load.report import LoadReport, load_report
 
-__all__ = ["LoadReport", "ReadContext", "Reader", "get_reader", "load_report", "readers", "register_reader"]
+__all__ = ["LoadReport", "ReadContext", "Reader", "get_reader", "load_corpus", "load_report", "readers", "register_reader"]
+
+
+def __getattr__(name: str):
+    # load_corpus lives in core, which imports this package's modules: import it on first use.
+    if name in ("load_corpus", "DESKS", "SIDECAR", "DEFAULT_EXCLUDE"):
+        from toolkit.load import core
+
+        return getattr(core, name)
+    raise AttributeError(f"module 'toolkit.load' has no attribute {name!r}")

@@ -1,0 +1,215 @@
+"""The ``toolkit`` command, run as a real process (``python -m toolkit``).
+
+Reports are looked up in tests/notebooks (TOOLKIT_NOTEBOOKS), so these tests do not depend on
+the real coverage notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import nbformat
+import pytest
+
+from toolkit.cli import cli, run
+
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """In-process runs configure the root logger (as the CLI does); undo that after each test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def toolkit(
+    *args: str, cwd: Path | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TOOLKIT_NOTEBOOKS": str(NOTEBOOKS)}
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def test_help_and_version():
+    done = toolkit("--help")
+    assert done.returncode == 0
+    assert "report" in done.stdout
+    done = toolkit("--version")
+    assert done.returncode == 0
+    assert done.stdout.startswith("toolkit, version ")
+
+
+def test_report_list():
+    done = toolkit("report", "list")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["demo     Demo report", "failing  Failing report"]
+
+
+def test_report_help_shows_the_notebooks_parameters():
+    done = toolkit("report", "demo", "--help")
+    assert done.returncode == 0, done.stderr
+    assert 'code: str = "000"  # a string that looks like a number' in done.stdout
+    assert "data_path: str | None = None" in done.stdout
+
+
+@pytest.mark.notebook
+def test_report_runs_and_prints_only_the_html_path(tmp_path):
+    (tmp_path / "notes.txt").write_text("tide tables\n")
+    done = toolkit(
+        "-v",
+        "report",
+        "demo",
+        "-p",
+        "code=007",
+        "-p",
+        "labels=north,south",
+        "-p",
+        "n=2",
+        "-p",
+        "show_table=no",
+        "-p",
+        "data_path=notes.txt",
+        "-p",
+        "marker_path=marker.json",
+        "--out",
+        "out",
+        "--name",
+        "cli-demo",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    html = tmp_path / "out" / "cli-demo.html"
+    assert done.stdout == f"{html}\n"
+    assert "demo_report: kernel fd 1" in done.stderr  # the kernel's own stdout goes to stderr
+    assert "INFO toolkit.report: report demo_report done in" in done.stderr  # -v logs
+    assert "Traceback" not in done.stderr
+    assert html.is_file() and (tmp_path / "out" / "cli-demo.ipynb").is_file()
+    nb = nbformat.read(tmp_path / "out" / "cli-demo.ipynb", as_version=4)
+    parameters = nb.metadata.papermill.parameters
+    # "007" stays a string because the notebook declares `code: str`; the rest are typed too.
+    assert parameters["code"] == "007"
+    assert parameters["n"] == 2
+    assert parameters["show_table"] is False
+    assert parameters["labels"] == ["north", "south"]
+    assert parameters["data_path"] == str(tmp_path / "notes.txt")
+    marker = json.loads((tmp_path / "marker.json").read_text())
+    assert marker["executable"] == sys.executable
+    page = html.read_text(encoding="utf-8")
+    assert "tide tables" in page and "(table hidden)" in page
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-p", "n=abc"], "toolkit: error: n='abc' is not valid: expected an integer."),
+        (["-p", "scale=1e999"], "scale='1e999' is not valid: expected a number."),
+        (
+            ["-p", "nn=3"],
+            "parameters['nn']='3' is not valid: expected a parameter of demo_report.ipynb",
+        ),
+        (["--corpus", "data"], "parameters['corpus']='data' is not valid"),
+        (
+            ["-p", "code=1", "-p", "code=2"],
+            "code='2' is not valid: expected one value. It was given twice",
+        ),
+        (["-p", "n"], "Invalid value for '-p': 'n' is not NAME=VALUE"),
+        (["--bogus"], "No such option '--bogus'"),
+        (["--timeout", "-1"], "Invalid value for '--timeout'"),
+    ],
+)
+def test_bad_input_exits_2(tmp_path, monkeypatch, capsys, args, message):
+    # In-process (the same entry point as the console script) to keep these fast; the two
+    # subprocess tests below check that real processes exit with the same codes.
+    monkeypatch.setenv("TOOLKIT_NOTEBOOKS", str(NOTEBOOKS))
+    assert run(["report", "demo", *args, "--out", str(tmp_path / "out")]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err
+    assert captured.out == ""
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-p", "n=abc"], "toolkit: error: n='abc' is not valid: expected an integer."),
+        (["-p", "n"], "Invalid value for '-p': 'n' is not NAME=VALUE"),
+    ],
+)
+def test_bad_input_exits_2_as_a_process(tmp_path, args, message):
+    done = toolkit("report", "demo", *args, "--out", str(tmp_path / "out"))
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr
+    assert done.stdout == ""
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_report_exits_2(tmp_path):
+    done = toolkit("report", "dmeo", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert (
+        "report='dmeo' is not valid: expected one of 'demo', 'failing'. Did you mean 'demo'?"
+        in done.stderr
+    )
+
+
+@pytest.mark.notebook
+def test_failing_report_exits_3_and_names_the_cell(tmp_path):
+    # A notebook path works as well as a report name.
+    notebook = str(NOTEBOOKS / "failing_report.ipynb")
+    done = toolkit("report", notebook, "-p", "message=oops", "--out", str(tmp_path))
+    assert done.returncode == 3, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.startswith(
+        "toolkit: report failed: Report 'failing_report' failed in cell 3"
+    )
+    assert "ValueError: deliberate failure: oops." in done.stderr
+    assert str(tmp_path / "failing_report.failed.ipynb") in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["failing_report.failed.ipynb"]
+
+
+def test_missing_kernel_exits_3(tmp_path):
+    done = toolkit("report", "demo", "--kernel", "no-such-kernel", "--out", str(tmp_path))
+    assert done.returncode == 3
+    assert "kernel_name='no-such-kernel' is not an installed Jupyter kernel" in done.stderr
+
+
+def test_unexpected_error_exits_1(capsys):
+    @click.command("explode")
+    def explode() -> None:
+        raise RuntimeError("a bug")
+
+    cli.add_command(explode)
+    try:
+        assert run(["explode"]) == 1
+    finally:
+        del cli.commands["explode"]
+    assert capsys.readouterr().err == (
+        "toolkit: unexpected error: RuntimeError: a bug. Rerun with -v to see the traceback.\n"
+    )
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).with_name("toolkit")
+    if not script.exists():
+        pytest.skip(f"console script not installed at {script} (pip install -e .)")
+    done = subprocess.run(
+        [str(script), "report", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0
+    assert "Run a report notebook" in done.stdout

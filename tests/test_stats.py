@@ -1,0 +1,403 @@
+"""Tests for toolkit.stats, with figures counted by hand on three tiny articles."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.errors import ParameterError, SchemaError
+from toolkit.stats import article_stats, corpus_summary, term_frequencies, top_terms
+from toolkit.text import tokenize
+
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+
+UTC = "datetime64[us, UTC]"
+
+
+@pytest.fixture
+def articles() -> pd.DataFrame:
+    """Three articles; the words (lower-cased, punctuation dropped) are, per field:
+
+    a1 title: japan talks                                       (1 sentence)
+    a1 text : japan and korea hold talks | talks went well      (2 sentences, 8 words)
+    a2 title: korea 's view                                     (1 sentence)
+    a2 text : korea wants talks | japan agrees                  (2 sentences, 5 words)
+    a3 text : talks talks and more talks                        (1 sentence, 5 words; no title)
+    """
+    return pd.DataFrame(
+        {
+            "doc_id": ["a1", "a2", "a3"],
+            "outlet": ["Daily", "Daily", "Herald"],
+            "published": pd.Series(
+                pd.to_datetime(["2021-11-01T10:00Z", "2021-11-09T08:00Z", None], utc=True)
+            ).astype(UTC),
+            "title": ["Japan talks", "Korea's view", None],
+            "text": [
+                "Japan and Korea hold talks. Talks went well.",
+                "Korea wants talks! Japan agrees.",
+                "Talks, talks and more talks.",
+            ],
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# corpus_summary
+# ---------------------------------------------------------------------------------------------
+
+
+def test_corpus_summary_overall(articles):
+    s = corpus_summary(articles)
+    assert list(s.columns) == [
+        "n_articles",
+        "n_outlets",
+        "first_published",
+        "last_published",
+        "n_undated",
+        "n_tokens",
+        "n_types",
+        "n_sentences",
+        "mean_tokens_per_article",
+    ]
+    row = s.iloc[0]
+    assert len(s) == 1
+    assert row["n_articles"] == 3
+    assert row["n_outlets"] == 2
+    assert row["first_published"] == pd.Timestamp("2021-11-01T10:00Z")
+    assert row["last_published"] == pd.Timestamp("2021-11-09T08:00Z")
+    assert row["n_undated"] == 1
+    assert row["n_tokens"] == 2 + 8 + 3 + 5 + 5
+    # japan talks and korea hold went well 's view wants agrees more
+    assert row["n_types"] == 12
+    assert row["n_sentences"] == 1 + 2 + 1 + 2 + 1
+    assert row["mean_tokens_per_article"] == pytest.approx(23 / 3)
+
+
+def test_corpus_summary_by_outlet(articles):
+    s = corpus_summary(articles, by="outlet")
+    assert s["outlet"].tolist() == ["Daily", "Herald"]
+    assert s["n_articles"].tolist() == [2, 1]
+    assert s["n_outlets"].tolist() == [1, 1]
+    assert s["n_undated"].tolist() == [0, 1]
+    assert s["n_tokens"].tolist() == [18, 5]
+    assert s["n_types"].tolist() == [11, 3]
+    assert s["n_sentences"].tolist() == [6, 1]
+    assert s["mean_tokens_per_article"].tolist() == [9.0, 5.0]
+    assert s["first_published"].iloc[0] == pd.Timestamp("2021-11-01T10:00Z")
+    assert pd.isna(s["first_published"].iloc[1]) and pd.isna(s["last_published"].iloc[1])
+    assert str(s["first_published"].dtype) == UTC
+
+
+def test_corpus_summary_by_several_columns_and_missing_values(articles):
+    arts = articles.assign(section=["world", None, "world"])
+    s = corpus_summary(arts, by=["section", "outlet"])
+    assert s["section"].tolist()[:2] == ["world", "world"] and pd.isna(
+        s["section"].iloc[2]
+    )  # missing last
+    assert s["outlet"].tolist() == ["Daily", "Herald", "Daily"]
+    assert s["n_articles"].tolist() == [1, 1, 1]
+
+
+def test_corpus_summary_of_no_articles(articles):
+    s = corpus_summary(articles.iloc[0:0])
+    assert len(s) == 1
+    assert (
+        s[["n_articles", "n_outlets", "n_undated", "n_tokens", "n_types", "n_sentences"]]
+        .iloc[0]
+        .tolist()
+        == [0] * 6
+    )
+    assert pd.isna(s["first_published"].iloc[0]) and np.isnan(s["mean_tokens_per_article"].iloc[0])
+
+
+def test_corpus_summary_with_precomputed_tokens(articles):
+    tokens = tokenize(articles, punct=True, lower=False)  # punctuation and case are ignored
+    pd.testing.assert_frame_equal(corpus_summary(articles, tokens=tokens), corpus_summary(articles))
+    no_sentences = corpus_summary(articles, tokens=tokenize(articles, sentences=False))
+    assert pd.isna(no_sentences["n_sentences"].iloc[0])
+    assert no_sentences["n_tokens"].iloc[0] == 23
+
+
+def test_plain_string_tokens_table_counts_the_same(articles):
+    """A tokens table whose doc_id/field are plain strings (e.g. rebuilt by hand) works too."""
+    plain = tokenize(articles).astype({"doc_id": "str", "field": "str"})
+    pd.testing.assert_frame_equal(
+        corpus_summary(articles, by="outlet", tokens=plain), corpus_summary(articles, by="outlet")
+    )
+    pd.testing.assert_frame_equal(article_stats(articles, tokens=plain), article_stats(articles))
+    pd.testing.assert_frame_equal(
+        term_frequencies(articles, freq="W", tokens=plain), term_frequencies(articles, freq="W")
+    )
+
+
+def test_corpus_summary_bad_by(articles):
+    with pytest.raises(ParameterError, match=r"by='publisher'.*'doc_id', 'outlet'"):
+        corpus_summary(articles, by="publisher")
+    with pytest.raises(ParameterError, match=r"by=\['outlet', 'period'\].*freq="):
+        corpus_summary(articles, by=["outlet", "period"])
+
+
+# ---------------------------------------------------------------------------------------------
+# article_stats
+# ---------------------------------------------------------------------------------------------
+
+
+def test_article_stats(articles):
+    a = article_stats(articles)
+    assert list(a.columns) == [
+        "doc_id",
+        "n_chars",
+        "n_tokens",
+        "n_types",
+        "n_sentences",
+        "type_token_ratio",
+        "mean_sentence_length",
+    ]
+    assert a["doc_id"].tolist() == ["a1", "a2", "a3"]
+    assert a["n_chars"].tolist() == [44, 32, 28]
+    assert a["n_tokens"].tolist() == [8, 5, 5]
+    assert a["n_types"].tolist() == [7, 5, 3]
+    assert a["n_sentences"].tolist() == [2, 2, 1]
+    assert a["type_token_ratio"].tolist() == pytest.approx([7 / 8, 1.0, 3 / 5])
+    assert a["mean_sentence_length"].tolist() == pytest.approx([4.0, 2.5, 5.0])
+
+
+def test_article_stats_missing_text_and_shared_tokens(articles):
+    arts = articles.assign(text=[articles["text"][0], None, articles["text"][2]])
+    a = article_stats(arts)
+    assert a.loc[1, ["n_chars", "n_tokens", "n_types", "n_sentences"]].tolist() == [0, 0, 0, 0]
+    assert np.isnan(a.loc[1, "type_token_ratio"]) and np.isnan(a.loc[1, "mean_sentence_length"])
+    # a tokens table holding both fields: only the text counts
+    pd.testing.assert_frame_equal(article_stats(arts, tokens=tokenize(arts)), a)
+
+
+def test_article_stats_needs_the_text_field(articles):
+    with pytest.raises(SchemaError, match=r"no rows for the 'text' field.*fields including 'text'"):
+        article_stats(articles, tokens=tokenize(articles, fields=("title",)))
+    with pytest.raises(SchemaError, match=r"lacks the column\(s\) \['token'\]"):
+        article_stats(articles, tokens=tokenize(articles).drop(columns="token"))
+
+
+# ---------------------------------------------------------------------------------------------
+# term_frequencies / top_terms
+# ---------------------------------------------------------------------------------------------
+
+# Counted with stopwords removed ("and", "'s", "more"): 19 tokens.
+#   a1: japan talks | japan korea hold talks talks went well
+#   a2: korea view  | korea wants talks japan agrees
+#   a3: talks talks talks
+
+
+def test_term_frequencies_overall(articles):
+    tf = term_frequencies(articles)
+    assert list(tf.columns) == ["term", "n", "docfreq", "share"]
+    assert tf[["term", "n", "docfreq"]].values.tolist() == [
+        ["talks", 7, 3],
+        ["japan", 3, 2],
+        ["korea", 3, 2],
+        ["agrees", 1, 1],
+        ["hold", 1, 1],
+        ["view", 1, 1],
+        ["wants", 1, 1],
+        ["well", 1, 1],
+        ["went", 1, 1],
+    ]
+    assert tf["share"].tolist() == pytest.approx([7 / 19, 3 / 19, 3 / 19] + [1 / 19] * 6)
+    assert tf["share"].sum() == pytest.approx(1.0)
+
+
+def test_term_frequencies_by_outlet(articles):
+    tf = term_frequencies(articles, by="outlet")
+    assert list(tf.columns) == ["outlet", "term", "n", "docfreq", "share"]
+    daily = tf[tf["outlet"] == "Daily"]
+    assert daily[["term", "n", "docfreq"]].values.tolist()[:3] == [
+        ["talks", 4, 2],
+        ["japan", 3, 2],
+        ["korea", 3, 2],
+    ]
+    assert daily["n"].sum() == 16
+    assert daily["share"].iloc[0] == pytest.approx(4 / 16)
+    herald = tf[tf["outlet"] == "Herald"]
+    assert herald[["term", "n", "docfreq", "share"]].values.tolist() == [["talks", 3, 1, 1.0]]
+    assert tf["outlet"].tolist() == sorted(tf["outlet"].tolist())
+
+
+def test_term_frequencies_by_week_leaves_out_undated_articles_with_a_warning(articles, caplog):
+    with caplog.at_level(logging.WARNING, logger="toolkit.stats"):
+        tf = term_frequencies(articles, freq="W")
+    assert "1 of 3 articles have no publication date" in caplog.text
+    assert list(tf.columns) == ["period", "term", "n", "docfreq", "share"]
+    assert str(tf["period"].dtype) == UTC
+    week1 = tf[tf["period"] == pd.Timestamp("2021-11-01", tz="UTC")]  # a1 (Monday 1 Nov)
+    week2 = tf[tf["period"] == pd.Timestamp("2021-11-08", tz="UTC")]  # a2 (Tuesday 9 Nov)
+    assert len(week1) + len(week2) == len(tf)
+    assert week1[["term", "n", "docfreq"]].values.tolist() == [
+        ["talks", 3, 1],
+        ["japan", 2, 1],
+        ["hold", 1, 1],
+        ["korea", 1, 1],
+        ["well", 1, 1],
+        ["went", 1, 1],
+    ]
+    assert week1["share"].tolist() == pytest.approx([3 / 9, 2 / 9] + [1 / 9] * 4)
+    assert week2[["term", "n"]].values.tolist() == [
+        ["korea", 2],
+        ["agrees", 1],
+        ["japan", 1],
+        ["talks", 1],
+        ["view", 1],
+        ["wants", 1],
+    ]
+    assert week2["share"].iloc[0] == pytest.approx(2 / 7)
+
+
+def test_term_frequencies_by_outlet_and_month(articles):
+    tf = term_frequencies(articles, by="outlet", freq="M")
+    assert list(tf.columns) == ["outlet", "period", "term", "n", "docfreq", "share"]
+    assert set(tf["outlet"]) == {"Daily"}  # Herald's only article is undated
+    assert tf["period"].unique().tolist() == [pd.Timestamp("2021-11-01", tz="UTC")]
+    assert tf["n"].sum() == 16
+
+
+def test_term_frequencies_options(articles):
+    all_words = term_frequencies(articles, stopwords=False)
+    assert all_words.set_index("term").loc["and", ["n", "docfreq"]].tolist() == [2, 2]
+    assert all_words["n"].sum() == 23
+
+    mine = term_frequencies(articles, stopwords={"Talks"})
+    assert "talks" not in mine["term"].tolist() and "and" in mine["term"].tolist()
+
+    frequent = term_frequencies(articles, min_n=2)
+    assert frequent["term"].tolist() == ["talks", "japan", "korea"]
+    assert frequent["share"].tolist() == pytest.approx([7 / 19, 3 / 19, 3 / 19])  # still of all 19
+
+    cased = term_frequencies(articles, lower=False).set_index("term")
+    assert cased.loc["talks", "n"] == 5 and cased.loc["Talks", "n"] == 2
+
+    titles = term_frequencies(articles, fields=("title",))
+    assert titles[["term", "n"]].values.tolist() == [
+        ["japan", 1],
+        ["korea", 1],
+        ["talks", 1],
+        ["view", 1],
+    ]
+
+
+def test_term_frequencies_with_precomputed_tokens(articles):
+    expected = term_frequencies(articles, by="outlet")
+    pd.testing.assert_frame_equal(
+        term_frequencies(articles, by="outlet", tokens=tokenize(articles)), expected
+    )
+    raw = tokenize(articles, lower=False, punct=True)  # lower and stopwords are applied to it
+    pd.testing.assert_frame_equal(term_frequencies(articles, by="outlet", tokens=raw), expected)
+    # tokens of a larger corpus: only the given articles count
+    subset = articles[articles["outlet"] == "Herald"]
+    tf = term_frequencies(subset, tokens=tokenize(articles))
+    assert tf[["term", "n"]].values.tolist() == [["talks", 3]]
+
+
+def test_term_frequencies_empty():
+    arts = pd.DataFrame(
+        {
+            "doc_id": ["x"],
+            "outlet": ["O"],
+            "published": pd.Series([pd.NaT], dtype=UTC),
+            "title": [None],
+            "text": ["The and of."],
+        }
+    )
+    tf = term_frequencies(arts, by="outlet")
+    assert list(tf.columns) == ["outlet", "term", "n", "docfreq", "share"] and len(tf) == 0
+    assert len(top_terms(arts)) == 0
+
+
+def test_term_frequencies_bad_arguments(articles):
+    with pytest.raises(ParameterError, match=r"by='publisher'.*'outlet'"):
+        term_frequencies(articles, by="publisher")
+    with pytest.raises(ParameterError, match=r"freq='month'.*'D', 'W', 'M', 'Q', 'Y'"):
+        term_frequencies(articles, freq="month")  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match=r"min_n=0.*integer >= 1"):
+        term_frequencies(articles, min_n=0)
+    with pytest.raises(ParameterError, match=r"stopwords='english'"):
+        term_frequencies(articles, stopwords="english")
+    with pytest.raises(ParameterError, match=r"fields=\('body',\)"):
+        term_frequencies(articles, fields=("body",))
+    with pytest.raises(SchemaError, match="tokens must be a tokens table"):
+        term_frequencies(articles, tokens=[["a"]])
+
+
+def test_top_terms(articles):
+    top = top_terms(articles, n=2)
+    assert list(top.columns) == ["rank", "term", "n", "docfreq", "share"]
+    # japan and korea tie at 3: alphabetical order decides
+    assert top[["rank", "term", "n"]].values.tolist() == [[1, "talks", 7], [2, "japan", 3]]
+
+    by = top_terms(articles, n=2, by="outlet")
+    assert list(by.columns) == ["outlet", "rank", "term", "n", "docfreq", "share"]
+    assert by[["outlet", "rank", "term"]].values.tolist() == [
+        ["Daily", 1, "talks"],
+        ["Daily", 2, "japan"],
+        ["Herald", 1, "talks"],
+    ]
+
+    with_stop = top_terms(articles, n=3, stopwords=False)
+    assert with_stop["term"].tolist() == ["talks", "japan", "korea"]
+    assert top_terms(articles, n=3, stopwords=False, min_n=4)["term"].tolist() == ["talks"]
+
+    weekly = top_terms(articles, n=1, freq="W")
+    assert weekly[["period", "rank", "term"]].values.tolist() == [
+        [pd.Timestamp("2021-11-01", tz="UTC"), 1, "talks"],
+        [pd.Timestamp("2021-11-08", tz="UTC"), 1, "korea"],
+    ]
+
+
+def test_top_terms_bad_n(articles):
+    with pytest.raises(ParameterError, match=r"n=0 is not valid: expected an integer >= 1"):
+        top_terms(articles, n=0)
+    with pytest.raises(ParameterError, match=r"n='5'"):
+        top_terms(articles, n="5")  # type: ignore[arg-type]
+
+
+def test_functions_do_not_modify_input(articles):
+    before = articles.copy()
+    tokens = tokenize(articles)
+    tokens_before = tokens.copy()
+    corpus_summary(articles, by="outlet", tokens=tokens)
+    article_stats(articles, tokens=tokens)
+    term_frequencies(articles, by="outlet", freq="W", tokens=tokens)
+    top_terms(articles, tokens=tokens)
+    pd.testing.assert_frame_equal(articles, before)
+    pd.testing.assert_frame_equal(tokens, tokens_before)
+
+
+@pytest.mark.corpora
+def test_bbc_statistics_are_consistent(corpora):
+    rows = []
+    for path in sorted((corpora / "bbc").glob("*/*.txt")):
+        raw = path.read_bytes()
+        try:
+            content = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            content = raw.decode("latin-1")
+        title, _, body = content.partition("\n")
+        rows.append((str(path.relative_to(corpora)), path.parent.name, title.strip(), body.strip()))
+    arts = pd.DataFrame(rows, columns=["doc_id", "outlet", "title", "text"])
+    arts["published"] = pd.Series(pd.NaT, index=arts.index, dtype=UTC)
+    tokens = tokenize(arts)
+    summary = corpus_summary(arts, by="outlet", tokens=tokens)
+    assert summary["n_articles"].tolist() == [510, 386, 417, 511, 401]
+    assert (summary["n_undated"] == summary["n_articles"]).all()
+    per_article = article_stats(arts, tokens=tokens)
+    tf = term_frequencies(arts, tokens=tokens, stopwords=False)
+    assert tf["n"].sum() == summary["n_tokens"].sum() == len(tokens)
+    text_tokens = int((tokens["field"] == "text").sum())
+    assert per_article["n_tokens"].sum() == text_tokens
+    assert (tf["docfreq"] <= 2225).all() and tf["docfreq"].max() == 2225  # "the"
+    assert tf["term"].is_unique
+    top = top_terms(arts, tokens=tokens, by="outlet", n=10)
+    assert (top.groupby("outlet")["rank"].max() == 10).all()
+    assert "said" in set(top["term"])

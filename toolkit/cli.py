@@ -1,0 +1,313 @@
+"""The ``toolkit`` command: a thin shell over the package's functions.
+
+Usage::
+
+    toolkit report list
+    toolkit report coverage --corpus data/sample --topics data/topics/example.yaml --out reports
+    toolkit report NAME -p freq=W -p outlets=a,b --out reports --name weekly
+    python -m toolkit ...
+
+Exit codes: 0 success; 2 bad input (a usage error or a :class:`~toolkit.errors.ToolkitError`
+other than a report failure); 3 a report failed to run (:class:`~toolkit.errors.ReportError`);
+1 an unexpected error (a bug: rerun with ``-v`` for the traceback). Results go to stdout
+(``report`` prints the HTML path and nothing else), messages to stderr. Logging is configured
+here and only here.
+
+Adding a command: decorate a function with ``@cli.command()`` (or ``cli.add_command``); raise
+``ToolkitError`` subclasses for bad input and let :func:`main` turn them into exit codes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from toolkit import __version__
+from toolkit.errors import ParameterError, ReportError, ToolkitError
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_BAD_INPUT = 2
+EXIT_REPORT_FAILED = ReportError.exit_code
+
+_verbosity = 0
+
+
+def _configure_logging(verbose: int) -> None:
+    global _verbosity
+    _verbosity = verbose
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+        force=True,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="Log progress to stderr (-v: info, -vv: debug).")
+@click.version_option(__version__, "-V", "--version", prog_name="toolkit")
+def cli(verbose: int) -> None:
+    """The media coverage toolkit: run coverage reports and inspect corpora."""
+    _configure_logging(verbose)
+
+
+# --------------------------------------------------------------------------------------------
+# toolkit report
+# --------------------------------------------------------------------------------------------
+
+
+def _split_assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise click.BadParameter(
+            f"{text!r} is not NAME=VALUE (for example -p freq=W).", param_hint="'-p'"
+        )
+    return name, value
+
+
+def _run_command(report: str) -> click.Command:
+    """The command that runs one report (built per name, so --help can show its parameters)."""
+
+    def run(
+        corpus: str | None,
+        topics: str | None,
+        parameter: Sequence[str],
+        out: str,
+        name: str | None,
+        timeout: int,
+        kernel: str,
+        progress: bool | None,
+    ) -> None:
+        from toolkit.report import (
+            find_report,
+            notebook_parameters,
+            run_report,
+            unknown_parameter_error,
+        )
+
+        path = find_report(report)
+        declared = notebook_parameters(path)
+        raw: dict[str, str] = {}
+        given = [("corpus", corpus), ("topics", topics)]
+        given += [_split_assignment(text) for text in parameter]
+        for key, value in given:
+            if value is None:
+                continue
+            if key in raw:
+                raise ParameterError(
+                    key,
+                    value,
+                    "one value",
+                    hint=f"It was given twice (also as {raw[key]!r}); --corpus and --topics "
+                    "are the same as -p corpus=... and -p topics=....",
+                )
+            raw[key] = value
+        values: dict[str, object] = {}
+        for key, text in raw.items():
+            if key not in declared:
+                raise unknown_parameter_error(key, text, declared, path)
+            values[key] = declared[key].parse(text)
+        result = run_report(
+            path,
+            parameters=values,
+            out=out,
+            output_name=name,
+            kernel_name=kernel,
+            timeout=timeout or None,
+            progress=sys.stderr.isatty() if progress is None else progress,
+        )
+        click.echo(str(result.html))
+
+    return click.Command(
+        report,
+        callback=run,
+        help=_report_help(report),
+        short_help=_report_short_help(report),
+        params=[
+            click.Option(
+                ["--corpus"],
+                metavar="PATH",
+                help="Shortcut for -p corpus=PATH.",
+            ),
+            click.Option(
+                ["--topics"],
+                metavar="PATH",
+                help="Shortcut for -p topics=PATH.",
+            ),
+            click.Option(
+                ["-p", "--parameter", "parameter"],
+                multiple=True,
+                metavar="NAME=VALUE",
+                help="Set a notebook parameter; repeatable. VALUE is read as the type the "
+                "parameters cell declares (a string stays a string, e.g. 007).",
+            ),
+            click.Option(
+                ["-o", "--out"],
+                default="reports",
+                show_default=True,
+                metavar="DIR",
+                help="Folder for NAME.ipynb and NAME.html (created when missing).",
+            ),
+            click.Option(
+                ["--name"],
+                metavar="NAME",
+                help="File stem of the outputs [default: the notebook's file stem].",
+            ),
+            click.Option(
+                ["--timeout"],
+                type=click.IntRange(min=0),
+                default=1800,
+                show_default=True,
+                metavar="SECONDS",
+                help="Time limit for one cell; 0 for none.",
+            ),
+            click.Option(
+                ["--kernel"],
+                default="python3",
+                show_default=True,
+                help="Jupyter kernel; python3 is always this environment's Python.",
+            ),
+            click.Option(
+                ["--progress/--no-progress"],
+                default=None,
+                help="Show a progress bar on stderr [default: when stderr is a terminal].",
+            ),
+        ],
+    )
+
+
+def _report_short_help(report: str) -> str:
+    from toolkit.report import list_reports
+
+    for info in list_reports():
+        if info.name == report or info.path.stem == report:
+            return info.description
+    return ""
+
+
+def _report_help(report: str) -> str:
+    from toolkit.report import find_report, notebook_parameters
+
+    try:
+        path = find_report(report)
+        declared = notebook_parameters(path)
+    except ToolkitError as exc:
+        return f"Run the report {report!r}. ({exc})"
+    lines = [
+        f"Run the report {path.name} with papermill and write OUT/NAME.ipynb and OUT/NAME.html "
+        "(self-contained, works offline). Prints the HTML path.",
+        "",
+        "\b",
+        "Parameters (-p NAME=VALUE):",
+    ]
+    if not declared:
+        lines.append("  (none: the notebook has no 'parameters' cell)")
+    for param in declared.values():
+        text = f"  {param.name}: {param.inferred_type_name} = {param.default}"
+        if param.help:
+            text += f"  # {param.help}"
+        lines.append(text)
+    lines += [
+        "",
+        "Relative paths given to corpus, topics and parameters whose names end in path, "
+        "paths, _file, _files or _dir are taken relative to the current directory.",
+    ]
+    return "\n".join(lines)
+
+
+class ReportGroup(click.Group):
+    """``toolkit report NAME``: every notebook in the reports folder is a subcommand."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from toolkit.report import list_reports
+
+        return [*super().list_commands(ctx), *(r.name for r in list_reports())]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        # Any other name (or a notebook path) runs that report; an unknown one fails with the
+        # list of available reports when it is run.
+        return _run_command(cmd_name)
+
+
+@cli.group(cls=ReportGroup)
+def report() -> None:
+    """Run a report notebook and export it to offline HTML.
+
+    \b
+    toolkit report list
+    toolkit report coverage --corpus data/sample --topics data/topics/example.yaml
+    toolkit report NAME_OR_NOTEBOOK.ipynb -p name=value ... --out DIR
+    """
+
+
+@report.command("list")
+def report_list() -> None:
+    """List the available reports and what they do."""
+    from toolkit.report import list_reports, notebooks_dir
+
+    reports = list_reports()
+    if not reports:
+        click.echo(f"toolkit: no report notebooks in {notebooks_dir()}", err=True)
+        return
+    width = max(len(r.name) for r in reports)
+    for info in reports:
+        click.echo(f"{info.name:<{width}}  {info.description}".rstrip())
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+
+def _fail(message: str, code: int) -> int:
+    click.echo(f"toolkit: {message}", err=True)
+    return code
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code (``main`` exits with it)."""
+    try:
+        result: Any = cli.main(args=argv, prog_name="toolkit", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        return _fail("aborted.", 130)
+    except KeyboardInterrupt:
+        return _fail("interrupted.", 130)
+    except ReportError as exc:
+        return _fail(f"report failed: {exc}", EXIT_REPORT_FAILED)
+    except ToolkitError as exc:
+        return _fail(f"error: {exc}", EXIT_BAD_INPUT)
+    except Exception as exc:
+        if _verbosity:
+            logger.exception("unexpected error")
+        hint = "" if _verbosity else " Rerun with -v to see the traceback."
+        return _fail(f"unexpected error: {type(exc).__name__}: {exc}.{hint}", EXIT_UNEXPECTED)
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point (``toolkit``)."""
+    sys.exit(run(argv))
+
+
+__all__ = ["cli", "main", "report", "run"]
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

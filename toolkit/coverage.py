@@ -1,0 +1,464 @@
+"""Coverage over time: how many articles, and what share of them, mention each topic.
+
+Definitions
+-----------
+- **Period**: the calendar bucket an article's ``published`` time falls in, labelled by its
+  first instant in UTC (:func:`toolkit.periods.period_start`; weeks start on Monday).
+- **n_total**: the number of dated articles in the period (and group). It is the explicit
+  denominator and is always in the table.
+- **n_matching**: the number of those articles that match the topic at least once (an article
+  counts once however many hits it has).
+- **share** = ``n_matching / n_total``; ``NaN`` when ``n_total`` is 0 (no articles: the share is
+  undefined, not zero).
+- **ci_low, ci_high**: the Wilson score interval at 95% (:func:`wilson_interval`), which stays
+  inside [0, 1] and behaves at 0 and n, unlike the normal approximation.
+- **Calendar-complete**: every period from the first to the last (or ``start`` to ``end``),
+  every group and every topic appears, zero-filled.
+- **Undated articles** (``published`` is NaT) belong to no period: they are left out of every
+  count, and their number is logged as a warning.
+- **Re-binning** (weeks to months, outlets to all outlets): add up ``n_matching`` and
+  ``n_total`` and divide the sums; never average the shares (a quiet week would weigh as much as
+  a busy one)::
+
+      monthly = weekly.groupby([pd.Grouper(key="period", freq="MS"), "topic"])[["n_matching", "n_total"]].sum()
+      monthly["share"] = monthly["n_matching"] / monthly["n_total"]
+
+  (weeks that straddle two months go wholly to the month they start in; recompute from the
+  articles with ``freq="M"`` for exact months).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import ParameterError, SchemaError
+from toolkit.periods import Freq, check_freq, period_range, period_start
+from toolkit.schema import PUBLISHED_DTYPE
+
+log = logging.getLogger(__name__)
+
+__all__ = ["attention", "matching_articles", "topic_terms", "volume", "wilson_interval"]
+
+_RESERVED = ("period", "topic", "n_matching", "n_total", "share", "ci_low", "ci_high", "n_articles")
+
+
+def wilson_interval(
+    k: np.ndarray | Sequence[int] | int,
+    n: np.ndarray | Sequence[int] | int,
+    *,
+    level: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a binomial proportion ``k / n``.
+
+    ``low = (p + z²/2n - z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)`` and ``high`` with ``+``, where
+    ``p = k/n`` and ``z`` is the standard normal quantile at ``(1 + level) / 2`` (1.96 for 95%).
+    The bounds are exactly 0 when ``k == 0`` and exactly 1 when ``k == n``; both are ``NaN`` when
+    ``n == 0``.
+
+    Parameters
+    ----------
+    k, n
+        Successes and trials (arrays of the same shape, or scalars).
+    level
+        Confidence level, between 0 and 1.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(low, high)`` as float arrays.
+
+    Examples
+    --------
+    >>> low, high = wilson_interval([0, 5], [10, 10])
+    >>> low.round(4).tolist(), high.round(4).tolist()
+    ([0.0, 0.2366], [0.2775, 0.7634])
+    """
+    if not 0 < level < 1:
+        raise ParameterError("level", level, "a confidence level strictly between 0 and 1, e.g. 0.95")
+    k_arr = np.asarray(k, dtype="float64")
+    n_arr = np.asarray(n, dtype="float64")
+    if np.any(k_arr < 0) or np.any(k_arr > n_arr):
+        raise ParameterError("k", k, "counts with 0 <= k <= n")
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k_arr / n_arr
+        denom = 1 + z * z / n_arr
+        center = (p + z * z / (2 * n_arr)) / denom
+        half = z * np.sqrt(p * (1 - p) / n_arr + z * z / (4 * n_arr * n_arr)) / denom
+        low = np.clip(center - half, 0.0, 1.0)
+        high = np.clip(center + half, 0.0, 1.0)
+    # Exact bounds at the edges (the formula gives them up to rounding).
+    low = np.where(k_arr == 0, 0.0, low)
+    high = np.where(k_arr == n_arr, 1.0, high)
+    empty = n_arr == 0
+    return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
+
+
+def _timestamp(value: object, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        ts = pd.NaT
+    if ts is pd.NaT or pd.isna(ts):
+        raise ParameterError(name, value, "a date or time such as '2021-11-01' or pd.Timestamp('2021-11-01', tz='UTC')")
+    # Naive values are read as UTC, the toolkit's one clock.
+    return ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
+
+
+class _Grid:
+    """Dated articles placed on a (period x group) grid."""
+
+    def __init__(self, articles: pd.DataFrame, *, freq: Freq, by: str | None, start: object, end: object,
+                 caller: str):
+        check_freq(freq)
+        if not isinstance(articles, pd.DataFrame):
+            raise SchemaError(f"articles must be a pandas DataFrame, got {type(articles).__name__}.")
+        missing = [c for c in ("doc_id", "published") if c not in articles.columns]
+        if missing:
+            raise SchemaError(
+                f"articles lacks the column(s) {missing} that {caller}() needs; it has "
+                f"{list(articles.columns)}. Load the corpus with toolkit.load_corpus(path)."
+            )
+        if by is not None:
+            if not isinstance(by, str) or by not in articles.columns:
+                raise ParameterError(
+                    "by", by, f"None or a column of articles: {list(map(str, articles.columns))}",
+                    hint="Use by='outlet' to compare outlets.",
+                )
+            if by in _RESERVED:
+                raise ParameterError("by", by, f"a column not named like an output column {list(_RESERVED)}",
+                                     hint="Rename the column first.")
+        published = articles["published"]
+        if not isinstance(published.dtype, pd.DatetimeTZDtype):
+            if not published.isna().all():
+                raise SchemaError(
+                    f"articles.published must be tz-aware datetimes, got dtype {published.dtype}. "
+                    "Parse it with pd.to_datetime(..., utc=True) or validate with toolkit.schema.validate_articles."
+                )
+            published = pd.Series(pd.NaT, index=articles.index, dtype=PUBLISHED_DTYPE)
+        if articles["doc_id"].duplicated().any():
+            dup = articles.loc[articles["doc_id"].duplicated(), "doc_id"].unique()[:5].tolist()
+            raise SchemaError(f"articles.doc_id must be unique; repeated: {dup}.")
+        lo, hi = _timestamp(start, "start"), _timestamp(end, "end")
+        if lo is not None and hi is not None and lo > hi:
+            raise ParameterError("end", end, f"a time at or after start={start!r}", hint="Swap start and end.")
+
+        dated = published.notna().to_numpy()
+        undated = int((~dated).sum())
+        if undated:
+            log.warning("%s: %d of %d articles have no publication date and are left out of every period",
+                        caller, undated, len(articles))
+        if by is None:
+            self.groups = None
+            group_codes = np.zeros(len(articles), dtype="int64")
+        else:
+            # Every group of the table appears, also one with no articles in the range.
+            try:
+                group_codes, groups = pd.factorize(articles[by], sort=True, use_na_sentinel=False)
+            except TypeError:  # unorderable mixed values: keep first-seen order
+                group_codes, groups = pd.factorize(articles[by], use_na_sentinel=False)
+            self.groups = pd.Index(groups, name=by)
+        starts = period_start(published[dated], freq)
+        first = period_start(pd.Series([lo], dtype=PUBLISHED_DTYPE), freq).iloc[0] if lo is not None else (
+            starts.min() if len(starts) else None)
+        last = period_start(pd.Series([hi], dtype=PUBLISHED_DTYPE), freq).iloc[0] if hi is not None else (
+            starts.max() if len(starts) else None)
+        first = last if first is None else first
+        last = first if last is None else last
+        if first is None or last < first:
+            # No dated articles and no range, or a range that ends before the data's first period.
+            self.periods = pd.DatetimeIndex([], dtype=PUBLISHED_DTYPE, name="period")
+        else:
+            self.periods = period_range(first, last, freq)
+        self.by = by
+        n_groups = 1 if self.groups is None else len(self.groups)
+        period_codes = np.full(len(articles), -1, dtype="int64")
+        period_codes[dated] = self.periods.get_indexer(pd.DatetimeIndex(starts))
+        keep = period_codes >= 0  # dated and inside the range
+        self.cell = np.where(keep, period_codes * n_groups + group_codes, -1)
+        self.n_cells = len(self.periods) * n_groups
+        self.doc_ids = pd.Index(articles["doc_id"])
+
+    def totals(self) -> np.ndarray:
+        inside = self.cell[self.cell >= 0]
+        return np.bincount(inside, minlength=self.n_cells).astype("int64")
+
+    def frame(self, repeat: int = 1) -> pd.DataFrame:
+        """The period (and group) columns of the grid, each cell repeated ``repeat`` times."""
+        n_groups = 1 if self.groups is None else len(self.groups)
+        out = pd.DataFrame({"period": self.periods.repeat(n_groups * repeat)})
+        if self.groups is not None:
+            codes = np.tile(np.repeat(np.arange(n_groups), repeat), len(self.periods))
+            out[self.by] = self.groups.take(codes)
+        return out.reset_index(drop=True)
+
+
+def attention(
+    articles: pd.DataFrame,
+    matches: pd.DataFrame,
+    *,
+    freq: Freq = "W",
+    by: str | None = None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    topics: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Articles matching each topic per period (and group), with the denominator and an interval.
+
+    Parameters
+    ----------
+    articles
+        The articles table (needs ``doc_id``, ``published`` and the ``by`` column). It is the
+        denominator: every dated article counts in ``n_total`` of its period.
+    matches
+        Which articles match which topics: a table with ``doc_id`` and ``topic``, such as
+        :func:`toolkit.topics.match_topics` returns. Repeated pairs count once; ids that are not
+        in ``articles`` are ignored (and logged).
+    freq
+        Period length: ``"D"`` day, ``"W"`` ISO week (Monday start), ``"M"`` month, ``"Q"``
+        quarter, ``"Y"`` year.
+    by
+        A column of ``articles`` to split by (e.g. ``"outlet"``); every value appears in every
+        period. Missing values form their own group.
+    start, end
+        The range of periods: from the period containing ``start`` to the one containing ``end``
+        (whole periods; strings or Timestamps, naive ones read as UTC). Default: the first and
+        last dated article. Articles outside the range are not counted.
+    topics
+        Topics that must appear even without any match (zero rows); listed first, in this order,
+        before the other topics of ``matches`` (alphabetical).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period x [group] x topic, calendar-complete and zero-filled: ``period``,
+        [``by``], ``topic``, ``n_matching``, ``n_total``, ``share`` (``NaN`` when ``n_total`` is
+        0), ``ci_low``, ``ci_high`` (Wilson 95%). See the module docstring for the definitions
+        and the re-binning rule (ratio of sums).
+
+    Raises
+    ------
+    ParameterError
+        For an unknown ``by`` column, a bad ``freq``, an unreadable ``start``/``end`` or
+        ``start`` after ``end``.
+    SchemaError
+        When ``articles`` or ``matches`` lacks the columns above.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arts = pd.DataFrame({"doc_id": ["a", "b", "c"],
+    ...     "published": pd.to_datetime(["2021-11-01", "2021-11-02", "2021-11-16"], utc=True)})
+    >>> hits = pd.DataFrame({"doc_id": ["a"], "topic": ["Japan"]})
+    >>> attention(arts, hits, freq="W")[["period", "topic", "n_matching", "n_total", "share"]]
+                         period  topic  n_matching  n_total  share
+    0 2021-11-01 00:00:00+00:00  Japan           1        2    0.5
+    1 2021-11-08 00:00:00+00:00  Japan           0        0    NaN
+    2 2021-11-15 00:00:00+00:00  Japan           0        1    0.0
+    """
+    grid = _Grid(articles, freq=freq, by=by, start=start, end=end, caller="attention")
+    if not isinstance(matches, pd.DataFrame):
+        raise SchemaError(f"matches must be a pandas DataFrame (from match_topics), got {type(matches).__name__}.")
+    missing = [c for c in ("doc_id", "topic") if c not in matches.columns]
+    if missing:
+        raise SchemaError(
+            f"matches lacks the column(s) {missing}; expected a table with doc_id and topic such as "
+            f"toolkit.topics.match_topics(articles, topics) returns. It has {list(matches.columns)}."
+        )
+    if isinstance(topics, str):
+        topics = [topics]
+    listed = list(dict.fromkeys(topics or []))
+    pairs = matches[["doc_id", "topic"]].dropna().drop_duplicates()
+    seen = pd.unique(pairs["topic"])
+    others = [t for t in seen if t not in set(listed)]
+    try:
+        others = sorted(others)
+    except TypeError:
+        pass
+    topic_names = listed + others
+    n_topics = len(topic_names)
+
+    rows = grid.doc_ids.get_indexer(pairs["doc_id"])
+    unknown = int((rows < 0).sum())
+    if unknown:
+        log.warning("attention: %d match rows name a doc_id that is not in articles; they are ignored", unknown)
+    cells = np.where(rows >= 0, grid.cell[np.where(rows >= 0, rows, 0)], -1)
+    topic_codes = pd.Index(topic_names).get_indexer(pairs["topic"])
+    inside = cells >= 0
+    n_matching = np.bincount(cells[inside] * n_topics + topic_codes[inside],
+                             minlength=grid.n_cells * n_topics).astype("int64")
+    n_total = np.repeat(grid.totals(), n_topics)
+
+    out = grid.frame(repeat=n_topics)
+    out["topic"] = pd.Series(np.tile(np.asarray(topic_names, dtype=object), grid.n_cells), dtype="str")
+    out["n_matching"] = n_matching
+    out["n_total"] = n_total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["share"] = np.where(n_total > 0, n_matching / np.maximum(n_total, 1), np.nan)
+    out["ci_low"], out["ci_high"] = wilson_interval(n_matching, n_total)
+    return out
+
+
+def volume(
+    articles: pd.DataFrame,
+    *,
+    freq: Freq = "W",
+    by: str | None = None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Number of articles per period (and group), calendar-complete and zero-filled.
+
+    Parameters
+    ----------
+    articles
+        The articles table (needs ``doc_id``, ``published`` and the ``by`` column).
+    freq, by, start, end
+        As in :func:`attention`. Undated articles are left out and their number logged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period x [group]: ``period``, [``by``], ``n_articles``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arts = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"],
+    ...     "published": pd.to_datetime(["2021-11-01", "2021-11-09"], utc=True)})
+    >>> volume(arts, freq="W", by="outlet")["n_articles"].tolist()
+    [1, 0, 0, 1]
+    """
+    grid = _Grid(articles, freq=freq, by=by, start=start, end=end, caller="volume")
+    out = grid.frame()
+    out["n_articles"] = grid.totals()
+    return out
+
+
+def _topic_pairs(matches: pd.DataFrame, topics: Sequence[str] | None) -> pd.DataFrame:
+    missing = [c for c in ("doc_id", "topic") if c not in matches.columns]
+    if missing:
+        raise SchemaError(f"matches lacks the column(s) {missing}; make it with toolkit.match_topics(articles, topics).")
+    pairs = matches[["doc_id", "topic"]].drop_duplicates()
+    if topics is not None:
+        pairs = pairs[pairs["topic"].isin(list(topics))]
+    return pairs
+
+
+def topic_terms(
+    articles: pd.DataFrame,
+    matches: pd.DataFrame,
+    *,
+    n: int = 15,
+    topics: Sequence[str] | None = None,
+    tokens: pd.DataFrame | None = None,
+    stopwords: bool | str | Sequence[str] = True,
+) -> pd.DataFrame:
+    """The most frequent terms in the articles that match each topic.
+
+    Counts are over the title and text of every article that matches the topic (an article
+    that matches two topics counts for both). The topic's own dictionary words are included:
+    they show how the topic is named.
+
+    Parameters
+    ----------
+    articles
+        The articles table the matches were made from.
+    matches
+        The table from :func:`toolkit.match_topics` (needs ``doc_id`` and ``topic``).
+    n
+        Terms kept per topic.
+    topics
+        Only these topics (default: every topic in ``matches``).
+    tokens
+        A tokens table from :func:`toolkit.tokenize` to reuse; made from ``articles`` (lower-cased)
+        when not given.
+    stopwords
+        Words left out: ``True`` (the toolkit's English list), ``False``, ``"nltk"`` or a
+        collection of words; applied to a given ``tokens`` table too.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``topic``, ``rank`` (1-based), ``term``, ``n`` (occurrences), ``docfreq`` (matching
+        articles containing it), ``n_docs`` (matching articles: the denominator of docfreq).
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"doc_id": ["a", "b"], "title": ["Rain", "Sun"], "text": ["Rain rain.", "Sun."]})
+    >>> m = pd.DataFrame({"doc_id": ["a"], "topic": ["Weather"]})
+    >>> topic_terms(arts, m, n=1)[["topic", "term", "n"]].values.tolist()
+    [['Weather', 'rain', 3]]
+    """
+    from toolkit.text import _stopword_set, tokenize
+
+    if not isinstance(n, int) or n < 1:
+        raise ParameterError("n", n, "a positive whole number of terms per topic")
+    pairs = _topic_pairs(matches, topics)
+    if tokens is None:
+        tokens = tokenize(articles[articles["doc_id"].isin(pairs["doc_id"])])
+    words = tokens[["doc_id", "token"]].astype({"doc_id": "str", "token": "str"})
+    stop = _stopword_set(stopwords)
+    if stop:
+        words = words[~words["token"].str.lower().isin(stop)]
+    joined = words.merge(pairs, on="doc_id")
+    counts = (
+        joined.groupby(["topic", "token"], observed=True)["doc_id"]
+        .agg(n="size", docfreq="nunique")
+        .reset_index()
+        .rename(columns={"token": "term"})
+        .sort_values(["topic", "n", "term"], ascending=[True, False, True], kind="stable")
+    )
+    counts["rank"] = counts.groupby("topic").cumcount() + 1
+    counts = counts[counts["rank"] <= n]
+    n_docs = pairs.groupby("topic").size().rename("n_docs")
+    out = counts.merge(n_docs, left_on="topic", right_index=True)
+    return out[["topic", "rank", "term", "n", "docfreq", "n_docs"]].reset_index(drop=True)
+
+
+def matching_articles(
+    articles: pd.DataFrame,
+    matches: pd.DataFrame,
+    *,
+    topics: Sequence[str] | None = None,
+    columns: Sequence[str] = ("published", "outlet", "title"),
+    n: int | None = None,
+) -> pd.DataFrame:
+    """The articles behind each topic: one row per (topic, article), newest first.
+
+    ``n`` keeps only the newest ``n`` articles of each topic (undated ones last).
+
+    Returns ``topic``, ``doc_id``, the article ``columns`` joined by ``doc_id``, then ``n``
+    (hits) and ``matched`` (the words that matched) when ``matches`` has them.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"doc_id": ["a"], "title": ["Rain again"], "outlet": ["X"],
+    ...                      "published": pd.to_datetime(["2021-11-01T10:00Z"])})
+    >>> m = pd.DataFrame({"doc_id": ["a"], "topic": ["Weather"], "n": [2], "matched": ["rain"]})
+    >>> matching_articles(arts, m)[["topic", "title", "n"]].values.tolist()
+    [['Weather', 'Rain again', 2]]
+    """
+    missing = [c for c in ("doc_id", *columns) if c not in articles.columns]
+    if missing:
+        raise ParameterError("columns", list(columns), f"columns of the articles table {list(articles.columns)}",
+                             hint=f"Missing: {missing}.")
+    _topic_pairs(matches, topics)
+    keep = ["doc_id", "topic"] + [c for c in ("n", "matched") if c in matches.columns]
+    chosen = matches[keep] if topics is None else matches.loc[matches["topic"].isin(list(topics)), keep]
+    out = chosen.merge(articles[["doc_id", *columns]], on="doc_id", how="inner")
+    sort = ["topic"] + (["published"] if "published" in columns else [])
+    out = out.sort_values(sort, ascending=[True] + [False] * (len(sort) - 1), na_position="last", kind="stable")
+    if n is not None:
+        if not isinstance(n, int) or n < 1:
+            raise ParameterError("n", n, "a positive whole number of articles per topic, or None for all")
+        out = out[out.groupby("topic").cumcount() < n]
+    ordered = ["topic", "doc_id", *columns] + [c for c in ("n", "matched") if c in out.columns]
+    return out[ordered].reset_index(drop=True)

@@ -1,0 +1,565 @@
+"""Summary statistics of an articles table: corpus and article summaries, term frequencies.
+
+Every function takes the articles table first and accepts a precomputed tokens table
+(``tokens=``, from :func:`toolkit.text.tokenize`) so that a notebook tokenizes once and counts
+many times. Counts are of **words**: punctuation tokens (no letter or digit) are never counted.
+Types (distinct words) are compared lower-cased.
+
+Counting is vectorised: tokens are turned into integer codes (article, group, term) and counted
+with numpy, never with a Python loop per token.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from toolkit.errors import ParameterError, SchemaError, one_of
+from toolkit.periods import Freq, check_freq, period_start
+from toolkit.schema import validate_articles
+from toolkit.text import (
+    StopwordSource,
+    _as_arrow_strings,
+    _check_tokens,
+    _normalize_tokens,
+    _stop_mask,
+    _stopword_set,
+    _str_series,
+    _word_mask,
+    tokenize,
+)
+
+logger = logging.getLogger(__name__)
+
+By = str | Sequence[str] | None
+
+# ---------------------------------------------------------------------------------------------
+# Shared machinery
+# ---------------------------------------------------------------------------------------------
+
+
+def _by_columns(articles: pd.DataFrame, by: By, *, freq: str | None = None) -> list[str]:
+    """Validate ``by`` and return it as a list of column names."""
+    if by is None:
+        return []
+    cols = [by] if isinstance(by, str) else list(by) if isinstance(by, Sequence) else None
+    if cols is None or not all(isinstance(c, str) for c in cols):
+        raise ParameterError("by", by, "a column name of the articles table or a list of them",
+                             hint=f"Columns: {list(articles.columns)}.")
+    for col in cols:
+        if col == "period" and col not in articles.columns:
+            raise ParameterError(
+                "by", by, f"column names of the articles table ({one_of(articles.columns)})",
+                hint="To count by time, pass freq='D', 'W', 'M', 'Q' or 'Y'; the table then gets a 'period' column.",
+            )
+        if col not in articles.columns:
+            raise ParameterError("by", by, f"column names of the articles table ({one_of(articles.columns)})",
+                                 hint=f"{col!r} is not a column. Add it to the articles table first, or join it by doc_id.")
+    if len(set(cols)) != len(cols):
+        raise ParameterError("by", by, "distinct column names")
+    if freq is not None and "period" in cols:
+        raise ParameterError("by", by, "columns other than 'period' when freq is given",
+                             hint="freq= adds the 'period' column itself; rename your own 'period' column.")
+    return cols
+
+
+def _group_codes(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Number the distinct rows of ``keys`` in sorted order (missing values last).
+
+    Returns the group number of every row and a table of the groups (one row per group, in
+    group-number order, same columns and dtypes as ``keys``).
+    """
+    n = len(keys)
+    if keys.shape[1] == 0:
+        # No grouping: one group, the whole table (even an empty one).
+        return np.zeros(n, dtype=np.int64), pd.DataFrame(index=pd.RangeIndex(1))
+    codes, uniques, sizes = [], [], []
+    for col in keys.columns:
+        c, u = pd.factorize(keys[col], sort=True, use_na_sentinel=False)
+        codes.append(c.astype(np.int64))
+        uniques.append(u)
+        sizes.append(max(len(u), 1))
+    combined = np.ravel_multi_index(codes, sizes) if n else np.zeros(0, dtype=np.int64)
+    _, first, group = np.unique(combined, return_index=True, return_inverse=True)
+    table = pd.DataFrame(
+        {col: pd.Series(u.take(c[first]), dtype=keys[col].dtype) for col, c, u in zip(keys.columns, codes, uniques, strict=True)}
+    )
+    return group.astype(np.int64), table
+
+
+def _article_groups(
+    arts: pd.DataFrame, by: By, freq: str | None, *, what: str
+) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
+    """Group number per article (-1 = left out: undated when grouping by period) and the groups."""
+    cols = _by_columns(arts, by, freq=freq)
+    keys = arts[cols].reset_index(drop=True)
+    dated = np.ones(len(arts), dtype=bool)
+    if freq is not None:
+        check_freq(freq)
+        keys["period"] = period_start(arts["published"], freq).reset_index(drop=True)
+        dated = keys["period"].notna().to_numpy()
+        undated = int((~dated).sum())
+        if undated:
+            logger.warning(
+                "%s: %d of %d articles have no publication date and are left out of the counts by "
+                "period (freq=%r).", what, undated, len(arts), freq,
+            )
+    group = np.full(len(arts), -1, dtype=np.int64)
+    codes, table = _group_codes(keys[dated].reset_index(drop=True))
+    group[dated] = codes
+    return group, table, list(keys.columns)
+
+
+def _token_rows(arts: pd.DataFrame, tokens: pd.DataFrame) -> np.ndarray:
+    """Row number in ``arts`` of each token's article (-1 when the article is not in ``arts``)."""
+    index = pd.Index(arts["doc_id"].to_numpy())
+    doc = tokens["doc_id"]
+    if isinstance(doc.dtype, pd.CategoricalDtype):
+        lookup = index.get_indexer(doc.cat.categories)
+        codes = doc.cat.codes.to_numpy()
+        rows = np.where(codes >= 0, lookup[codes], -1) if len(lookup) else np.full(len(codes), -1)
+    else:
+        rows = index.get_indexer(doc.to_numpy())
+    rows = rows.astype(np.int64)
+    if len(rows) and len(arts) and (rows < 0).all():
+        logger.warning("None of the %d tokens belongs to an article of the table: were they made from another corpus?", len(rows))
+    return rows
+
+
+def _field_filter(tokens: pd.DataFrame, fields: Sequence[str] | None) -> np.ndarray:
+    if fields is None:
+        return np.ones(len(tokens), dtype=bool)
+    return tokens["field"].isin(list(fields)).to_numpy()
+
+
+def _check_fields_arg(fields: Sequence[str] | str) -> tuple[str, ...]:
+    fields = (fields,) if isinstance(fields, str) else tuple(fields)
+    if not fields or not all(isinstance(f, str) for f in fields):
+        raise ParameterError("fields", fields, "one or more text column names, e.g. ('title', 'text')")
+    return fields
+
+
+def _codes_of(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Integer code per value and the distinct values, codes numbered in sorted order."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64), pa.array([], type=values.type)
+    encoded = pc.dictionary_encode(values)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    return codes, encoded.dictionary.take(pa.array(order))
+
+
+def _sentence_counts(rows: np.ndarray, tokens: pd.DataFrame, keep: np.ndarray, n_articles: int) -> np.ndarray | None:
+    """Sentences per article (over the kept rows), or None when the table has no sentence numbers.
+
+    A field's sentence count is its highest sentence number + 1, so a sentence whose tokens
+    were all removed (stopwords, punctuation) is still counted when a later one survives.
+    """
+    sentence = tokens["sentence"]
+    if sentence.isna().all() and len(sentence):
+        return None
+    field = tokens["field"]
+    field_codes = (field.cat.codes.to_numpy() if isinstance(field.dtype, pd.CategoricalDtype)
+                   else pd.factorize(field)[0]).astype(np.int64)
+    n_fields = int(field_codes.max(initial=0)) + 1
+    sent = sentence.to_numpy(dtype=np.float64, na_value=-1.0)[keep].astype(np.int64)
+    key = rows[keep] * n_fields + field_codes[keep]
+    top = np.zeros(n_articles * n_fields, dtype=np.int64)
+    np.maximum.at(top, key, sent + 1)
+    return top.reshape(n_articles, n_fields).sum(axis=1)
+
+
+def _word_tokens(
+    arts: pd.DataFrame,
+    tokens: pd.DataFrame | None,
+    *,
+    fields: Sequence[str] | None,
+    lower: bool,
+    stopwords: bool | StopwordSource | Collection[str],
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pa.Array]:
+    """The tokens table (given or made), article row per token, mask of counted rows, their text.
+
+    The returned text is normalised (apostrophes straightened, lower-cased if ``lower``) and has
+    one entry per row of the table; ``mask`` marks words of ``fields`` that belong to ``arts``
+    and are not stopwords.
+    """
+    stop = _stopword_set(stopwords)
+    if tokens is None:
+        tokens = tokenize(arts, fields=fields or ("title", "text"), lower=lower, stopwords=stop, punct=False)
+        rows = _token_rows(arts, tokens)
+        text = _as_arrow_strings(tokens["token"])  # already normalised and filtered
+        return tokens, rows, np.ones(len(tokens), dtype=bool), text
+    tokens = _check_tokens(tokens)
+    rows = _token_rows(arts, tokens)
+    text = _normalize_tokens(_as_arrow_strings(tokens["token"]), lower=lower)
+    mask = (rows >= 0) & _field_filter(tokens, fields) & _word_mask(text)
+    if stop:
+        mask &= ~_stop_mask(text, stop, lowered=lower)
+    return tokens, rows, mask, text
+
+
+def _empty_like(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    out = table.iloc[0:0].reset_index(drop=True)
+    for name, dtype in columns.items():
+        out[name] = pd.Series([], dtype=dtype)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Corpus and article summaries
+# ---------------------------------------------------------------------------------------------
+
+
+def corpus_summary(
+    articles: pd.DataFrame,
+    *,
+    by: By = None,
+    tokens: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Summarise a corpus: articles, outlets, date range, tokens, types, sentences.
+
+    Parameters
+    ----------
+    articles
+        An articles table (see :func:`toolkit.validate_articles`). Not modified.
+    by
+        Column name (or list of names) of the articles table to summarise by, e.g. ``"outlet"``.
+        ``None`` (default): one row for the whole corpus. Missing values form their own group,
+        listed last.
+    tokens
+        A tokens table from :func:`toolkit.text.tokenize` for these articles. ``None``
+        tokenizes ``title`` and ``text`` (lower-cased, no stopword removal). With a table of
+        your own, the figures count what it holds (its fields, minus any stopwords you removed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (or one row), with the ``by`` columns, then
+
+        - ``n_articles``; ``n_outlets`` (distinct non-missing ``outlet`` values);
+        - ``first_published``, ``last_published`` (UTC; ``NaT`` if none is dated);
+        - ``n_undated`` (articles without a publication date);
+        - ``n_tokens`` (words, punctuation excluded); ``n_types`` (distinct lower-cased words);
+        - ``n_sentences`` (sentences of every tokenized field: a title counts as one);
+          ``<NA>`` when the tokens table has no sentence numbers;
+        - ``mean_tokens_per_article`` (``n_tokens / n_articles``).
+
+    Raises
+    ------
+    ParameterError
+        When ``by`` names no column of the table.
+    SchemaError
+        When ``articles`` or ``tokens`` is not a valid table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arts = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"], "title": ["Hi", None],
+    ...     "text": ["One sentence. Two!", "Three words here."],
+    ...     "published": pd.to_datetime(["2021-11-04T09:53Z", None], utc=True)})
+    >>> corpus_summary(arts)[["n_articles", "n_outlets", "n_undated", "n_tokens", "n_types", "n_sentences"]].iloc[0].tolist()
+    [2, 2, 1, 7, 7, 4]
+    """
+    arts = validate_articles(articles)
+    group, table, _ = _article_groups(arts, by, None, what="corpus_summary")
+    n_groups = len(table)
+    tokens, rows, mask, text = _word_tokens(arts, tokens, fields=None, lower=True, stopwords=False)
+
+    n_articles = np.bincount(group, minlength=n_groups)
+    art = pd.DataFrame({"g": group, "outlet": arts["outlet"].to_numpy(), "published": arts["published"].array})
+    per = art.groupby("g", sort=True).agg(
+        n_outlets=("outlet", "nunique"), first_published=("published", "min"), last_published=("published", "max")
+    ).reindex(range(n_groups))
+    n_undated = np.bincount(group, weights=arts["published"].isna().to_numpy(), minlength=n_groups).astype(np.int64)
+
+    word_group = group[rows[mask]]
+    n_tokens = np.bincount(word_group, minlength=n_groups)
+    codes, _ = _codes_of(text.filter(pa.array(mask)))
+    pairs = np.unique(word_group * max(int(codes.max(initial=0)) + 1, 1) + codes)
+    n_types = np.bincount(pairs // max(int(codes.max(initial=0)) + 1, 1), minlength=n_groups)
+
+    in_arts = rows >= 0
+    per_article = _sentence_counts(np.where(in_arts, rows, 0), tokens, in_arts, len(arts))
+    if per_article is None:
+        n_sentences = pd.array([pd.NA] * n_groups, dtype="Int64")
+    else:
+        n_sentences = np.bincount(group, weights=per_article, minlength=n_groups).astype(np.int64)
+
+    out = table.copy()
+    out["n_articles"] = n_articles.astype(np.int64)
+    out["n_outlets"] = per["n_outlets"].fillna(0).to_numpy(dtype=np.int64)
+    out["first_published"] = per["first_published"].array
+    out["last_published"] = per["last_published"].array
+    out["n_undated"] = n_undated
+    out["n_tokens"] = n_tokens.astype(np.int64)
+    out["n_types"] = n_types.astype(np.int64)
+    out["n_sentences"] = n_sentences
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mean_tokens_per_article"] = n_tokens / np.where(n_articles == 0, np.nan, n_articles)
+    return out.reset_index(drop=True)
+
+
+def article_stats(articles: pd.DataFrame, *, tokens: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per-article statistics of the ``text`` field.
+
+    Parameters
+    ----------
+    articles
+        An articles table. Not modified.
+    tokens
+        A tokens table from :func:`toolkit.text.tokenize` that includes the ``text`` field;
+        ``None`` tokenizes ``text`` (lower-cased, no stopword removal).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per article, in table order: ``doc_id``, ``n_chars`` (characters of ``text``,
+        0 when missing), ``n_tokens`` (words, punctuation excluded), ``n_types`` (distinct
+        lower-cased words), ``n_sentences``, ``type_token_ratio`` (``n_types / n_tokens``) and
+        ``mean_sentence_length`` (words per sentence, ``n_tokens / n_sentences``). Ratios are
+        ``NaN`` for an article without words; ``n_sentences`` is ``<NA>`` when the tokens
+        table has no sentence numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arts = pd.DataFrame({"doc_id": ["a"], "outlet": ["X"], "title": ["T"],
+    ...     "text": ["The cat sat. The dog ran away."], "published": pd.to_datetime([None], utc=True)})
+    >>> article_stats(arts).to_dict("records")
+    [{'doc_id': 'a', 'n_chars': 30, 'n_tokens': 7, 'n_types': 6, 'n_sentences': 2, 'type_token_ratio': 0.8571428571428571, 'mean_sentence_length': 3.5}]
+    """
+    arts = validate_articles(articles)
+    if tokens is None:
+        tokens = tokenize(arts, fields=("text",), lower=True)
+    else:
+        tokens = _check_tokens(tokens)
+        field = tokens["field"]
+        present = field.cat.categories if isinstance(field.dtype, pd.CategoricalDtype) else field.unique()
+        if "text" not in set(present) and arts["text"].notna().any():
+            raise SchemaError(
+                f"tokens has no rows for the 'text' field (it has {sorted(map(str, present))}); "
+                "article_stats measures the text. Tokenize with fields including 'text', e.g. "
+                "tokenize(articles, fields=('title', 'text'))."
+            )
+    n = len(arts)
+    rows = _token_rows(arts, tokens)
+    in_text = (rows >= 0) & (tokens["field"] == "text").to_numpy()
+    text = _normalize_tokens(_as_arrow_strings(tokens["token"]), lower=True)
+    words = in_text & _word_mask(text)
+
+    n_tokens = np.bincount(rows[words], minlength=n)
+    codes, _ = _codes_of(text.filter(pa.array(words)))
+    width = max(int(codes.max(initial=0)) + 1, 1)
+    n_types = np.bincount(np.unique(rows[words] * width + codes) // width, minlength=n)
+    per_article = _sentence_counts(np.where(in_text, rows, 0), tokens, in_text, n)
+    n_chars = arts["text"].str.len().fillna(0).to_numpy(dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ttr = n_types / np.where(n_tokens == 0, np.nan, n_tokens)
+        if per_article is None:
+            n_sentences = pd.array([pd.NA] * n, dtype="Int64")
+            msl = np.full(n, np.nan)
+        else:
+            n_sentences = per_article.astype(np.int64)
+            msl = n_tokens / np.where(per_article == 0, np.nan, per_article)
+    return pd.DataFrame(
+        {
+            "doc_id": arts["doc_id"].to_numpy(),
+            "n_chars": n_chars,
+            "n_tokens": n_tokens.astype(np.int64),
+            "n_types": n_types.astype(np.int64),
+            "n_sentences": n_sentences,
+            "type_token_ratio": ttr,
+            "mean_sentence_length": msl,
+        }
+    ).astype({"doc_id": "str"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Term frequencies
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_min_n(min_n: object) -> int:
+    if isinstance(min_n, bool) or not isinstance(min_n, int | np.integer) or min_n < 1:
+        raise ParameterError("min_n", min_n, "an integer >= 1", hint="min_n=5 keeps terms seen at least 5 times in a group.")
+    return int(min_n)
+
+
+def _term_table(
+    articles: pd.DataFrame,
+    *,
+    by: By,
+    freq: Freq | None,
+    tokens: pd.DataFrame | None,
+    lower: bool,
+    stopwords: bool | StopwordSource | Collection[str],
+    fields: Sequence[str],
+    min_n: int,
+    what: str,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """term_frequencies' table plus the group number of each of its rows."""
+    arts = validate_articles(articles)
+    fields = _check_fields_arg(fields)
+    min_n = _check_min_n(min_n)
+    group, table, group_cols = _article_groups(arts, by, freq, what=what)
+    if tokens is None:
+        missing = [f for f in fields if f not in arts.columns]
+        if missing:
+            raise ParameterError("fields", fields, f"text columns of the articles table ({one_of(arts.columns)})")
+    _, rows, mask, text = _word_tokens(arts, tokens, fields=fields, lower=lower, stopwords=stopwords)
+    mask &= rows >= 0
+    mask[mask] = group[rows[mask]] >= 0  # drop tokens of undated articles when by period
+    rows = rows[mask]
+    codes, terms = _codes_of(text.filter(pa.array(mask)))
+    width = max(len(terms), 1)
+    tok_group = group[rows]
+
+    # n per (group, term); docfreq from distinct (article, term) pairs, each article having one group.
+    keys, n = np.unique(tok_group * width + codes, return_counts=True)
+    pairs = np.unique(rows * width + codes)
+    doc_keys, docfreq = np.unique(group[pairs // width] * width + pairs % width, return_counts=True)
+    assert np.array_equal(keys, doc_keys)
+    key_group, key_term = keys // width, keys % width
+    totals = np.bincount(tok_group, minlength=len(table))
+    share = n / totals[key_group] if len(keys) else np.zeros(0)
+
+    keep = n >= min_n
+    key_group, key_term, n, docfreq, share = (a[keep] for a in (key_group, key_term, n, docfreq, share))
+    order = np.lexsort((key_term, -n, key_group))
+    key_group, key_term, n, docfreq, share = (a[order] for a in (key_group, key_term, n, docfreq, share))
+
+    out = table.iloc[key_group].reset_index(drop=True) if group_cols else pd.DataFrame(index=pd.RangeIndex(len(n)))
+    out["term"] = _str_series(terms.take(pa.array(key_term, type=pa.int64())))
+    out["n"] = n.astype(np.int64)
+    out["docfreq"] = docfreq.astype(np.int64)
+    out["share"] = share.astype(np.float64)
+    return out, key_group
+
+
+def term_frequencies(
+    articles: pd.DataFrame,
+    *,
+    by: By = None,
+    freq: Freq | None = None,
+    tokens: pd.DataFrame | None = None,
+    lower: bool = True,
+    stopwords: bool | StopwordSource | Collection[str] = True,
+    fields: Sequence[str] = ("title", "text"),
+    min_n: int = 1,
+) -> pd.DataFrame:
+    """Term and document frequencies, overall or per group and/or period.
+
+    Parameters
+    ----------
+    articles
+        An articles table. Not modified.
+    by
+        Column name (or list of names) of the articles table to count by, e.g. ``"outlet"``.
+        Missing values form their own group, listed last.
+    freq
+        Also count by period: ``"D"``, ``"W"`` (ISO weeks from Monday), ``"M"``, ``"Q"`` or
+        ``"Y"``; the ``period`` column holds each period's first instant (UTC, see
+        :func:`toolkit.periods.period_start`). Articles without a publication date cannot be
+        placed in a period and are **left out** of these counts (a warning gives their number).
+    tokens
+        A tokens table from :func:`toolkit.text.tokenize` for these articles; ``None``
+        tokenizes the ``fields``. Punctuation is never counted; ``stopwords`` and ``lower`` are
+        applied to a given table too.
+    lower
+        Count lower-cased terms.
+    stopwords
+        ``True`` (default) leaves out :data:`toolkit.text.STOPWORDS`; ``False`` counts every
+        word; ``"nltk"`` or a collection of words leaves out those.
+    fields
+        Fields counted (``title``, ``text`` or other text columns).
+    min_n
+        Leave out terms seen fewer than ``min_n`` times in their group (after ``share`` is
+        computed, so shares are of all counted tokens).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The counts table: the ``by`` columns, ``period`` (with ``freq``), then ``term``, ``n``
+        (occurrences), ``docfreq`` (articles of the group containing the term) and ``share``
+        (``n`` divided by all counted tokens of the group). Sorted by group, then ``n``
+        descending, then ``term``.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown ``by`` column, a bad ``freq``, ``min_n < 1`` or bad ``stopwords``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arts = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "X"], "title": [None, None],
+    ...     "text": ["Japan and Korea.", "Japan talks."], "published": pd.to_datetime([None, None], utc=True)})
+    >>> term_frequencies(arts)[["term", "n", "docfreq", "share"]].values.tolist()
+    [['japan', 2, 2, 0.5], ['korea', 1, 1, 0.25], ['talks', 1, 1, 0.25]]
+    """
+    out, _ = _term_table(articles, by=by, freq=freq, tokens=tokens, lower=lower, stopwords=stopwords,
+                         fields=fields, min_n=min_n, what="term_frequencies")
+    return out
+
+
+def top_terms(
+    articles: pd.DataFrame,
+    *,
+    n: int = 20,
+    by: By = None,
+    freq: Freq | None = None,
+    stopwords: bool | StopwordSource | Collection[str] = True,
+    tokens: pd.DataFrame | None = None,
+    lower: bool = True,
+    fields: Sequence[str] = ("title", "text"),
+    min_n: int = 1,
+) -> pd.DataFrame:
+    """The ``n`` most frequent terms, overall or per group and/or period.
+
+    Parameters are those of :func:`term_frequencies`, plus ``n``, the number of terms kept
+    per group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``period`` (with ``freq``), ``rank`` (1-based within the group),
+        ``term``, ``n``, ``docfreq``, ``share``. Ties in ``n`` are ranked alphabetically by
+        term, so ranks are 1, 2, 3, ... without gaps.
+
+    Raises
+    ------
+    ParameterError
+        For ``n < 1``, and as :func:`term_frequencies`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arts = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"], "title": [None, None],
+    ...     "text": ["Japan and Korea.", "Japan talks talks."],
+    ...     "published": pd.to_datetime([None, None], utc=True)})
+    >>> top_terms(arts, n=1, by="outlet")[["outlet", "rank", "term", "n"]].values.tolist()
+    [['X', 1, 'japan', 1], ['Y', 1, 'talks', 2]]
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ParameterError("n", n, "an integer >= 1", hint="n=20 keeps the 20 most frequent terms per group.")
+    table, group = _term_table(articles, by=by, freq=freq, tokens=tokens, lower=lower, stopwords=stopwords,
+                               fields=fields, min_n=min_n, what="top_terms")
+    if len(group):
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        first = np.repeat(starts, np.diff(np.r_[starts, len(group)]))
+        rank = np.arange(len(group)) - first + 1
+    else:
+        rank = np.zeros(0, dtype=np.int64)
+    keep = rank <= n
+    out = table[keep].reset_index(drop=True)
+    out.insert(len(out.columns) - 4, "rank", rank[keep].astype(np.int64))
+    return out

@@ -1,0 +1,981 @@
+"""Sentence and word tokenization, stopwords and n-grams, offline.
+
+Nothing here downloads anything. The default paths need no NLTK data at all:
+
+- **Sentences**: NLTK's Punkt algorithm (:class:`nltk.tokenize.punkt.PunktSentenceTokenizer`)
+  with parameters of our own (:data:`ABBREVIATIONS`, :data:`SENTENCE_STARTERS`) instead of a
+  downloaded model. Paragraph breaks (blank lines) always end a sentence. ``model="nltk"``
+  uses NLTK's pretrained English ``punkt_tab`` model when it is installed.
+- **Words**: one compiled, Unicode-aware regular expression (``method="regex"``) that keeps
+  hyphenated words (``Jae-in``), dotted abbreviations (``U.S.``) and numbers (``15,000``)
+  whole and splits clitics the way NLTK's Treebank tokenizer does (``did`` + ``n't``,
+  ``Japan`` + ``'s``). ``method="nltk"`` runs :class:`nltk.tokenize.NLTKWordTokenizer` on each
+  sentence: slower, but NLTK-faithful.
+- **Stopwords**: our own English list (:data:`STOPWORDS`), or NLTK's when installed.
+
+:func:`tokenize` turns an articles table into the tokens table (one row per token) that the
+statistics functions count; it is vectorised over tokens (one regular-expression pass per
+sentence, then Arrow kernels), so a corpus of a few megabytes takes about a second.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Literal, get_args
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
+
+from toolkit.errors import ParameterError, SchemaError, one_of
+
+logger = logging.getLogger(__name__)
+
+SentenceModel = Literal["builtin", "nltk"]
+WordMethod = Literal["regex", "nltk"]
+StopwordSource = Literal["toolkit", "news", "nltk"]
+
+SENTENCE_MODELS: tuple[str, ...] = get_args(SentenceModel)
+WORD_METHODS: tuple[str, ...] = get_args(WordMethod)
+STOPWORD_SOURCES: tuple[str, ...] = get_args(StopwordSource)
+
+#: Columns of the tokens table, in order.
+TOKEN_COLUMNS: tuple[str, ...] = ("doc_id", "field", "sentence", "position", "token")
+
+# ---------------------------------------------------------------------------------------------
+# Word lists (written for this project)
+# ---------------------------------------------------------------------------------------------
+
+_STOPWORDS_STRAIGHT = frozenset(
+    """
+    a about above across after afterwards again against all almost alone along already also
+    although always am among amongst an and another any anybody anyone anything anyway anywhere
+    are around as at
+    be became because become becomes becoming been before beforehand being below beside besides
+    between beyond both but by
+    can cannot could
+    did do does doing done down during
+    each either else elsewhere enough even ever every everybody everyone everything everywhere
+    few for former formerly from further furthermore
+    had has have having he hence her here hereby herein hers herself him himself his how
+    however
+    i if in indeed into is it its itself
+    just
+    latter latterly least less
+    many may me meanwhile might mine more moreover most mostly much must my myself
+    namely neither never nevertheless no nobody none nor not nothing now nowhere
+    of off often on once only onto or other others otherwise ought our ours ourselves out over
+    own
+    per perhaps
+    quite
+    rather
+    same seem seemed seeming seems several shall she should since so some somebody someone
+    something sometime sometimes somewhat somewhere still such
+    than that the their theirs them themselves then thence there thereafter thereby therefore
+    therein these they this those though through throughout thus to together too toward towards
+    under unless unlike until up upon us
+    very via
+    was we were what whatever when whence whenever where whereas whereby wherever whether which
+    while whilst who whoever whom whomever whose why will with within without would
+    yet you your yours yourself yourselves
+    n't 's 're 've 'll 'd 'm '
+    s t d ll m re ve
+    ca wo sha
+    don't doesn't didn't isn't aren't wasn't weren't hasn't haven't hadn't won't wouldn't can't
+    couldn't shouldn't mustn't i'm i've i'll i'd you're you've you'll you'd he's he'll he'd
+    she's she'll she'd it's we're we've we'll we'd they're they've they'll they'd that's
+    there's here's what's who's let's
+    """.split()
+)
+
+#: Our English stopword list: function words (articles, pronouns, prepositions, conjunctions,
+#: auxiliaries, common adverbs) and the pieces contractions split into (``n't``, ``'s``,
+#: ``'re``, ``ca`` from ``can't``...). Content words that are merely frequent in news
+#: ("said", "mr", "year") are deliberately *not* stopwords: add them yourself
+#: (``STOPWORDS | {"said"}``). Every entry with an apostrophe also appears with a curly one.
+STOPWORDS: frozenset[str] = _STOPWORDS_STRAIGHT | frozenset(
+    w.replace("'", "\u2019") for w in _STOPWORDS_STRAIGHT if "'" in w
+)
+
+#: Abbreviations after which a period does not end a sentence (lower case, without the final
+#: period, internal periods kept: ``"u.s"`` stands for "U.S."). Punkt's own rules already
+#: treat single-letter initials ("J. K. Rowling") and many numbers ("No. 5.") sensibly.
+#: Words that are also ordinary English words ("ill", "miss", "sat", "sun", "wed") are left
+#: out on purpose: "He fell ill. Then..." must still split.
+ABBREVIATIONS: frozenset[str] = frozenset(
+    """
+    mr mrs ms messrs mme mmes dr prof st gen sen rep reps gov lt col sgt capt cmdr adm maj brig
+    cpl pvt rev hon pres supt insp det atty amb
+    jr sr
+    inc corp ltd co plc llc bros cos
+    vs v etc no nos fig figs approx dept est vol vols ed eds pp cf al ibid viz ca
+    mt ft ave blvd rd hwy univ assn dist
+    u.s u.k u.n u.s.a e.u d.c n.y l.a u.a.e
+    e.g i.e a.m p.m a.k.a ph.d m.d b.a m.a b.sc m.sc
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    mon tue tues thu thur thurs fri
+    ala ariz ark calif colo conn fla mich minn okla tenn wis wyo nev
+    """.split()
+)
+
+#: Words that, capitalized after an abbreviation, start a new sentence: Punkt's "frequent
+#: sentence starter" heuristic, so that "...in the U.S. The next day..." splits after "U.S.".
+#: Only words that are very unlikely to continue a name after an abbreviation are listed
+#: (so not "who": "Dr. Who").
+SENTENCE_STARTERS: frozenset[str] = frozenset(
+    """
+    the this that these those there then thus however but and yet so
+    he she it they we you his her its their our my
+    in on at for after before as when while if although though meanwhile since
+    """.split()
+)
+
+
+#: Words of news style that carry no topic: attribution verbs and honorifics.
+NEWS_STOPWORDS: frozenset[str] = frozenset(
+    "said says say saying told tell tells according added adds noted stated mr mrs ms dr also".split()
+)
+
+
+def stopwords(source: StopwordSource = "toolkit") -> frozenset[str]:
+    """Return an English stopword list.
+
+    Parameters
+    ----------
+    source
+        ``"toolkit"`` (default): our own list, :data:`STOPWORDS`. ``"news"``: that list plus
+        :data:`NEWS_STOPWORDS`, the attribution verbs and honorifics that top every news
+        corpus ("said", "told", "mr"). ``"nltk"``: NLTK's English stopwords corpus, if it is
+        installed (it is never downloaded).
+
+    Raises
+    ------
+    ParameterError
+        For an unknown ``source``, or ``"nltk"`` when NLTK's stopwords data is not installed.
+
+    Examples
+    --------
+    >>> "the" in stopwords()
+    True
+    >>> "n't" in stopwords()
+    True
+    """
+    if source == "toolkit":
+        return STOPWORDS
+    if source == "news":
+        return STOPWORDS | NEWS_STOPWORDS
+    if source != "nltk":
+        raise ParameterError("source", source, one_of(STOPWORD_SOURCES))
+    import nltk
+
+    try:
+        nltk.data.find("corpora/stopwords")
+    except LookupError:
+        raise ParameterError(
+            "source",
+            source,
+            "'toolkit' here, because NLTK's stopwords data is not installed",
+            hint=(
+                "The toolkit never downloads data at run time. To use NLTK's list, run "
+                "nltk.download('stopwords', download_dir=DIR) on a machine with network access, "
+                "copy DIR to this machine and set the NLTK_DATA environment variable to it. "
+                "Or use source='toolkit' (our own list)."
+            ),
+        ) from None
+    from nltk.corpus import stopwords as nltk_stopwords
+
+    return frozenset(nltk_stopwords.words("english"))
+
+
+def _stopword_set(stopwords_: bool | str | Collection[str], *, name: str = "stopwords") -> frozenset[str]:
+    """Resolve a ``stopwords=`` argument to a lower-cased set with straight apostrophes.
+
+    ``False`` -> empty, ``True`` -> :data:`STOPWORDS`, ``"toolkit"``/``"nltk"`` -> that list,
+    any other collection of strings -> those words.
+    """
+    if stopwords_ is False or stopwords_ is None:
+        return frozenset()
+    if stopwords_ is True:
+        words: Iterable[str] = STOPWORDS
+    elif isinstance(stopwords_, str):
+        if stopwords_ not in STOPWORD_SOURCES:
+            raise ParameterError(
+                name, stopwords_, "True, False, " + one_of(STOPWORD_SOURCES) + " or a collection of words",
+                hint="Pass a list or set to use your own words, e.g. stopwords={'said', 'mr'}.",
+            )
+        words = stopwords(stopwords_)  # type: ignore[arg-type]
+    elif isinstance(stopwords_, Iterable):
+        words = list(stopwords_)
+        bad = [w for w in words if not isinstance(w, str)]
+        if bad:
+            raise ParameterError(name, bad[:3], "a collection of strings",
+                                 hint="Every stopword must be a str.")
+    else:
+        raise ParameterError(name, stopwords_, "True, False, 'toolkit', 'nltk' or a collection of words")
+    return frozenset(w.lower().replace("\u2019", "'") for w in words)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences
+# ---------------------------------------------------------------------------------------------
+
+# A blank line (possibly holding spaces, tabs or a carriage return) separates paragraphs.
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
+# Punkt only ever breaks after one of these; a paragraph without them is one sentence.
+_SENT_END_CHARS = re.compile(r"[.?!]")
+
+
+class _FastLangVars(PunktLanguageVars):
+    """Punkt's English language variables, compiled with :mod:`re` instead of ``nltk.redos``.
+
+    The pattern *texts* are NLTK's own; only the engine differs. NLTK 3.10 runs every pattern
+    through the ``regex`` module under a wall-clock timeout, which costs more than the matching
+    itself on the many short strings Punkt looks at. These patterns are NLTK's fixed, linear
+    ones, so the ReDoS guard buys nothing here.
+    """
+
+    __slots__ = ()
+
+    re_boundary_realignment = re.compile(
+        PunktLanguageVars.re_boundary_realignment.pattern, re.MULTILINE
+    )
+
+    def __init__(self) -> None:
+        self._re_word_tokenizer = re.compile(
+            self._word_tokenize_fmt
+            % {
+                "NonWord": self._re_non_word_chars,
+                "MultiChar": self._re_multi_char_punct,
+                "WordStart": self._re_word_start,
+            },
+            re.UNICODE | re.VERBOSE,
+        )
+        self._re_period_context = re.compile(
+            self._period_context_fmt
+            % {"NonWord": self._re_non_word_chars, "SentEndChars": self._re_sent_end_chars},
+            re.UNICODE | re.VERBOSE,
+        )
+
+
+# Punkt's token classifiers (nltk.tokenize.punkt.PunktToken), same patterns.
+_PUNKT_NUMERIC = re.compile(r"^-?[\.,]?\d[\d,\.-]*\.?$")
+_PUNKT_INITIAL = re.compile(r"[^\W\d]\.$")
+_PUNKT_ELLIPSIS = re.compile(r"\.\.+$")
+_PUNKT_PUNCTUATION = frozenset(";:,.!?")
+
+
+class _BuiltinPunkt(PunktSentenceTokenizer):
+    """Punkt with our parameters and a faster, equivalent boundary decision.
+
+    NLTK's :class:`PunktSentenceTokenizer` finds candidate boundaries, then for each one
+    builds ``PunktToken`` objects for a two- or three-token context and runs two annotation
+    passes over them (:meth:`text_contains_sentbreak`). That per-candidate object work is
+    most of Punkt's run time. With our parameters (abbreviations and sentence starters, but no
+    collocations and no orthographic statistics) the decision reduces to the few rules in
+    :meth:`_contains_break`, written here directly on strings and memoised on the context
+    (contexts such as "said. The" recur). Everything else, finding candidates and realigning
+    closing quotes, is NLTK's own code. ``tests/test_text.py`` checks that the sentences are
+    identical to NLTK's tokenizer built with the same parameters.
+    """
+
+    def __init__(self, params: PunktParameters):
+        if params.collocations or params.ortho_context:
+            raise ValueError("_BuiltinPunkt only implements parameters without collocations or ortho_context")
+        super().__init__(params, lang_vars=_FastLangVars())
+        self._abbrevs = frozenset(params.abbrev_types)
+        self._starters = frozenset(params.sent_starters)
+        self._word_re = self._lang_vars._re_word_tokenizer
+        # An instance attribute shadows the method NLTK's _slices_from_text calls.
+        self.text_contains_sentbreak = functools.lru_cache(maxsize=1 << 16)(self._contains_break)  # type: ignore[method-assign]
+
+    def _first_pass(self, tok: str) -> tuple[bool, bool, bool]:
+        """(sentbreak, abbr, ellipsis) as Punkt's ``_first_pass_annotation`` sets them."""
+        if tok in (".", "?", "!"):
+            return True, False, False
+        if _PUNKT_ELLIPSIS.match(tok):
+            return False, False, True
+        if tok.endswith(".") and not tok.endswith(".."):
+            stem = tok[:-1].lower()
+            if stem in self._abbrevs or stem.split("-")[-1] in self._abbrevs:
+                return False, True, False
+            return True, False, False
+        return False, False, False
+
+    def _contains_break(self, text: str) -> bool:
+        """Equivalent of ``PunktSentenceTokenizer.text_contains_sentbreak`` for our parameters."""
+        findall = self._word_re.findall
+        toks: list[str] = []
+        for line in text.split("\n"):
+            if line.strip():
+                toks.extend(findall(line))
+        n = len(toks)
+        if n < 2:
+            return False
+        first = [self._first_pass(t) for t in toks]
+        for i in range(n - 1):
+            tok1 = toks[i]
+            sentbreak, abbr, ellipsis = first[i]
+            if tok1.endswith("."):
+                tok2 = toks[i + 1]
+                typ = _PUNKT_NUMERIC.sub("##number##", tok1.lower())
+                if len(typ) > 1 and typ[-1] == ".":
+                    typ = typ[:-1]
+                initial = _PUNKT_INITIAL.match(tok1) is not None
+                # Punkt's orthographic heuristic with no orthographic statistics: lower-case
+                # words and punctuation never start a sentence, anything else is "unknown".
+                ortho_says_no = tok2 in _PUNKT_PUNCTUATION or tok2[0].islower()
+                if (abbr or ellipsis) and not initial and tok2[0].isupper():
+                    next_typ = _PUNKT_NUMERIC.sub("##number##", tok2.lower())
+                    if first[i + 1][0] and len(next_typ) > 1 and next_typ[-1] == ".":
+                        next_typ = next_typ[:-1]
+                    if next_typ in self._starters:
+                        sentbreak = True
+                if initial or typ == "##number##":
+                    if ortho_says_no or (initial and tok2[0].isupper()):
+                        sentbreak = False
+            if sentbreak:
+                return True
+        return False
+
+
+def _builtin_params() -> PunktParameters:
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    params.sent_starters = set(SENTENCE_STARTERS)
+    return params
+
+
+@functools.cache
+def _builtin_punkt() -> _BuiltinPunkt:
+    return _BuiltinPunkt(_builtin_params())
+
+
+@functools.cache
+def _nltk_punkt() -> PunktSentenceTokenizer:
+    import nltk
+    from nltk.tokenize import PunktTokenizer
+
+    try:
+        nltk.data.find("tokenizers/punkt_tab/english/")
+        return PunktTokenizer("english")
+    except LookupError:
+        raise ParameterError(
+            "model",
+            "nltk",
+            "'builtin' here, because NLTK's English punkt_tab model is not installed",
+            hint=(
+                "The toolkit never downloads data at run time. To use NLTK's model, run "
+                "nltk.download('punkt_tab', download_dir=DIR) on a machine with network access, "
+                "copy DIR to this machine and set the NLTK_DATA environment variable to it. "
+                "Or use model='builtin' (Punkt with the toolkit's abbreviation list)."
+            ),
+        ) from None
+
+
+def _sentence_tokenizer(model: str) -> PunktSentenceTokenizer:
+    if model == "builtin":
+        return _builtin_punkt()
+    if model == "nltk":
+        return _nltk_punkt()
+    raise ParameterError("model", model, one_of(SENTENCE_MODELS))
+
+
+def _sentences(text: str, tokenizer: PunktSentenceTokenizer) -> Iterator[str]:
+    """Sentences of ``text``: paragraphs first, Punkt within each; stripped, never empty."""
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        if not _SENT_END_CHARS.search(paragraph):
+            paragraph = paragraph.strip()
+            if paragraph:
+                yield paragraph
+            continue
+        for sentence in tokenizer.tokenize(paragraph):
+            sentence = sentence.strip()
+            if sentence:
+                yield sentence
+
+
+def split_sentences(text: str, *, model: SentenceModel = "builtin") -> list[str]:
+    """Split ``text`` into sentences.
+
+    Blank lines (paragraph breaks) always end a sentence. Within a paragraph, Punkt decides:
+    a period after a known abbreviation (:data:`ABBREVIATIONS`), an initial or an ordinal
+    number does not end a sentence unless what follows clearly starts one.
+
+    Parameters
+    ----------
+    text
+        The text to split.
+    model
+        ``"builtin"`` (default): Punkt with the toolkit's abbreviation and sentence-starter
+        lists; needs no NLTK data. ``"nltk"``: NLTK's pretrained English ``punkt_tab`` model,
+        if installed (never downloaded).
+
+    Returns
+    -------
+    list of str
+        The sentences, stripped of surrounding whitespace, in order.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown ``model``, or ``"nltk"`` when the punkt_tab model is not installed.
+
+    Examples
+    --------
+    >>> split_sentences("Mr. Moon met Mrs. Kim at 3 p.m. in the U.S. on Jan. 5. Then he left.")
+    ['Mr. Moon met Mrs. Kim at 3 p.m. in the U.S. on Jan. 5.', 'Then he left.']
+    >>> split_sentences("Headline\\n\\nFirst paragraph. Second sentence.")
+    ['Headline', 'First paragraph.', 'Second sentence.']
+    """
+    _check_text(text)
+    return list(_sentences(text, _sentence_tokenizer(model)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Words
+# ---------------------------------------------------------------------------------------------
+
+_APOS = "['\u2019]"
+_CLITIC = "(?:[sSmMdD]|ll|LL|re|RE|ve|VE)"
+_HYPHENS = "-\u2010\u2011"
+
+# The word pattern, written once with placeholders: {W} is a word character, {B} "no word
+# character follows". Python's `\w` is Unicode-aware but excludes combining marks (category
+# M), so decomposed accents and the vowel signs of Indic scripts would cut words apart; a
+# second variant adds the marks. It is slower (sre has a fast path for `\w`), so it is only
+# used on texts that contain a combining mark.
+_WORD_TEMPLATE = r"""
+    {W}+                                       # a run of letters/digits, then joined parts
+    (?:(?=[{H}.,:'\u2019])                     # (a cheap guard: most words end at a space)
+        (?:[{H}]                               #   hyphen: Jae-in, state-of-the-art, 2004-05
+         | [.,:](?=\d)(?<=\d[.,:])             #   digit separator: 15,000  2.5  3:30
+         | \.(?={W})                           #   period inside a word: U.S  e.g  bbc.co.uk
+         | {A}(?!(?:{C}|[tT]){B})(?={W})       #   apostrophe, unless a clitic follows: O'Brien
+        ){W}+
+    )*
+    (?:\.(?<=\.[^\W\d_]\.))?                   # final period of a dotted abbreviation: U.S.
+    (?!(?<=[nN]){A}[tT]{B})                    # give "n" back before 't: did|n't, ca|n't
+  | [nN]{A}[tT]{B}                             # n't
+  | {A}{C}{B}                                  # 's 're 've 'll 'd 'm
+  | \.{{2,}} | -{{2,}}                         # ellipsis, dash
+  | [^\w\s{M}] | _                             # any other single symbol
+"""
+
+
+@functools.cache
+def _mark_ranges() -> str:
+    """Character-class ranges of every Unicode combining mark (categories Mn, Mc, Me)."""
+    ranges: list[str] = []
+    start = None
+    for cp in range(0x110001):
+        is_mark = cp < 0x110000 and unicodedata.category(chr(cp)).startswith("M")
+        if is_mark and start is None:
+            start = cp
+        elif not is_mark and start is not None:
+            end = cp - 1
+            ranges.append(f"\\U{start:08x}" if start == end else f"\\U{start:08x}-\\U{end:08x}")
+            start = None
+    return "".join(ranges)
+
+
+_WORD_RE = re.compile(
+    _WORD_TEMPLATE.format(W=r"\w", B=r"\b", A=_APOS, C=_CLITIC, H=_HYPHENS, M=""), re.VERBOSE
+)
+
+
+@functools.cache
+def _word_re_marks() -> re.Pattern[str]:
+    marks = _mark_ranges()
+    return re.compile(
+        _WORD_TEMPLATE.format(
+            W=f"[\\w{marks}]", B=f"(?![\\w{marks}])", A=_APOS, C=_CLITIC, H=_HYPHENS, M=marks
+        ),
+        re.VERBOSE,
+    )
+
+
+def _word_pattern(text: str) -> re.Pattern[str]:
+    """The word pattern for ``text``: the fast one unless the text holds a combining mark."""
+    if text.isascii():
+        return _WORD_RE
+    # Checking the distinct characters is far cheaper than a regex search with a class of
+    # every mark in Unicode.
+    for char in set(text):
+        if char > "\u02ff" and unicodedata.category(char).startswith("M"):
+            return _word_re_marks()
+    return _WORD_RE
+
+
+@functools.cache
+def _treebank():  # noqa: ANN202 - NLTK's class has no stubs
+    from nltk.tokenize import NLTKWordTokenizer
+
+    return NLTKWordTokenizer()
+
+
+# A token is a word when it holds a letter or a digit (Python's definition of alphanumeric).
+_HAS_ALNUM = re.compile(r"[^\W_]")
+# The same test for pyarrow's RE2 kernels, where `\w` is ASCII-only.
+_ARROW_HAS_ALNUM = r"[\p{L}\p{N}]"
+
+
+def _check_text(text: object, name: str = "text") -> None:
+    if not isinstance(text, str):
+        raise ParameterError(name, text, "a str", hint="Tokenize a table's column with tokenize(articles).")
+
+
+def _check_method(method: str) -> None:
+    if method not in WORD_METHODS:
+        raise ParameterError("method", method, one_of(WORD_METHODS),
+                             hint="'regex' is fast; 'nltk' is NLTK's Treebank tokenizer per sentence.")
+
+
+def _words_of_sentence(sentence: str, method: str, pattern: re.Pattern[str] | None = None) -> list[str]:
+    if method == "regex":
+        return (pattern or _word_pattern(sentence)).findall(sentence)
+    return _treebank().tokenize(sentence)
+
+
+def word_tokenize(
+    text: str,
+    *,
+    method: WordMethod = "regex",
+    lower: bool = False,
+    punct: bool = True,
+) -> list[str]:
+    """Split ``text`` into word and punctuation tokens.
+
+    ``method="regex"`` (default, fast) uses one compiled pattern:
+
+    - hyphenated words stay whole: ``Moon Jae-in`` -> ``Moon``, ``Jae-in``; ``state-of-the-art``;
+    - clitics split as in NLTK's Treebank tokenizer: ``Japan's`` -> ``Japan``, ``'s``;
+      ``didn't`` -> ``did``, ``n't``; ``they're`` -> ``they``, ``'re``; curly apostrophes
+      (``’``) behave like straight ones; other apostrophes stay inside words (``O'Brien``);
+    - abbreviations with internal periods stay whole, final period included (``U.S.``,
+      ``p.m.``, ``e.g.``); so do web domains (``bbc.co.uk``) and, as a side effect, two words
+      run together with a period and no space (``end.Next``);
+    - numbers with separators stay whole (``15,000``, ``2.5``, ``3:30``, ``1.13bn``);
+    - any other period is its own token, so ``2019.`` -> ``2019``, ``.``; an ellipsis ``...``
+      or a dash ``--`` is one token, every other symbol is one token per character;
+    - letters of any script count (``Café``, ``São Paulo``, ``Zürich``), combining marks
+      included.
+
+    ``method="nltk"`` splits sentences first and runs :class:`nltk.tokenize.NLTKWordTokenizer`
+    on each (it needs no data); it also rewrites double quotes as ````` and ``''``.
+
+    Parameters
+    ----------
+    text
+        The text to tokenize.
+    method
+        ``"regex"`` or ``"nltk"``.
+    lower
+        Lower-case the tokens.
+    punct
+        Keep punctuation tokens (tokens without a letter or digit). ``False`` keeps words only.
+
+    Returns
+    -------
+    list of str
+        The tokens in text order. With ``method="regex"`` every token is a substring of
+        ``text`` (before lower-casing) and never empty.
+
+    Examples
+    --------
+    >>> word_tokenize("Japan's Moon Jae-in didn't visit the U.S. in 2019.")
+    ['Japan', "'s", 'Moon', 'Jae-in', 'did', "n't", 'visit', 'the', 'U.S.', 'in', '2019', '.']
+    >>> word_tokenize("15,000 people, 2.5%.", punct=False)
+    ['15,000', 'people', '2.5']
+    """
+    _check_text(text)
+    _check_method(method)
+    if method == "regex":
+        tokens = _word_pattern(text).findall(text)
+    else:
+        tokens = [t for s in _sentences(text, _builtin_punkt()) for t in _words_of_sentence(s, method)]
+    if not punct:
+        tokens = [t for t in tokens if _HAS_ALNUM.search(t)]
+    if lower:
+        tokens = [t.lower() for t in tokens]
+    return tokens
+
+
+# ---------------------------------------------------------------------------------------------
+# The tokens table
+# ---------------------------------------------------------------------------------------------
+
+# Texts are tokenized in chunks of about this many characters, so that the Python strings of
+# one chunk (about 50 bytes each) are turned into an Arrow array before the next is made.
+_CHUNK_CHARS = 8_000_000
+
+
+def _as_arrow_strings(values: pd.Series | Sequence[str]) -> pa.Array:
+    """A pyarrow (large_)string array for a pandas column or a list of str, zero-copy if possible."""
+    if isinstance(values, pd.Series):
+        arr = values.array
+        if hasattr(arr, "__arrow_array__"):
+            out = arr.__arrow_array__()
+            if isinstance(out, pa.ChunkedArray):
+                out = out.combine_chunks()
+            if pa.types.is_string(out.type) or pa.types.is_large_string(out.type):
+                return out
+            if pa.types.is_dictionary(out.type):
+                return out.dictionary_decode()
+        values = values.astype("str")
+        return _as_arrow_strings(values)
+    return pa.array(values, type=pa.large_string())
+
+
+def _str_series(arr: pa.Array, index: pd.Index | None = None) -> pd.Series:
+    """Wrap an Arrow string array as a pandas ``str`` column without copying."""
+    if pa.types.is_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    data = pd.arrays.ArrowStringArray(arr, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    return pd.Series(data, index=index, copy=False)
+
+
+def _normalize_tokens(arr: pa.Array, *, lower: bool, curly: bool = True) -> pa.Array:
+    """Straighten curly apostrophes (so "Japan’s" and "Japan's" count as one) and lower-case.
+
+    ``curly=False`` promises that no token holds a curly apostrophe (skips that pass).
+    """
+    if curly:
+        arr = pc.replace_substring(arr, "\u2019", "'")
+    return pc.utf8_lower(arr) if lower else arr
+
+
+def _word_mask(arr: pa.Array) -> np.ndarray:
+    """True for tokens holding a letter or a digit (not punctuation)."""
+    return pc.match_substring_regex(arr, _ARROW_HAS_ALNUM).to_numpy(zero_copy_only=False)
+
+
+def _stop_mask(arr: pa.Array, words: frozenset[str], *, lowered: bool) -> np.ndarray:
+    """True for tokens in ``words`` (compared lower-cased, apostrophes straightened)."""
+    if not words:
+        return np.zeros(len(arr), dtype=bool)
+    probe = arr if lowered else pc.utf8_lower(arr)
+    value_set = pa.array(sorted(words), type=probe.type)
+    return pc.is_in(probe, value_set=value_set).to_numpy(zero_copy_only=False)
+
+
+def _check_fields(articles: pd.DataFrame, fields: Sequence[str] | str) -> tuple[str, ...]:
+    if isinstance(fields, str):
+        fields = (fields,)
+    fields = tuple(fields)
+    if not fields:
+        raise ParameterError("fields", fields, "at least one text column, e.g. ('title', 'text')")
+    missing = [f for f in fields if f not in articles.columns]
+    if missing:
+        raise ParameterError(
+            "fields", fields, f"text columns of the articles table ({one_of(articles.columns)})",
+            hint=f"{missing} not found. Choose fields among the table's text columns.",
+        )
+    if len(set(fields)) != len(fields):
+        raise ParameterError("fields", fields, "distinct column names")
+    return fields
+
+
+def _progress(iterable: Iterable, *, total: int, enabled: bool, desc: str) -> Iterable:
+    if not enabled:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit="text")
+
+
+def tokenize(
+    articles: pd.DataFrame,
+    *,
+    fields: Sequence[str] = ("title", "text"),
+    lower: bool = True,
+    stopwords: bool | StopwordSource | Collection[str] = False,
+    punct: bool = False,
+    method: WordMethod = "regex",
+    sentences: bool = True,
+    model: SentenceModel = "builtin",
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Tokenize articles into the tokens table: one row per token.
+
+    Parameters
+    ----------
+    articles
+        An articles table; needs ``doc_id`` and the ``fields`` columns. Missing (NA) titles or
+        texts produce no tokens. Not modified.
+    fields
+        Text columns to tokenize, in this order within each article.
+    lower
+        Lower-case the tokens.
+    stopwords
+        ``False`` (default) keeps every word; ``True`` or ``"toolkit"`` removes
+        :data:`STOPWORDS`; ``"nltk"`` removes NLTK's list (if installed); any collection of
+        words removes those. Matching ignores case and apostrophe style.
+    punct
+        Keep punctuation tokens (``False``, the default, keeps words only: tokens with a letter
+        or a digit).
+    method
+        Word tokenizer, see :func:`word_tokenize`: ``"regex"`` (fast) or ``"nltk"``.
+    sentences
+        Split sentences (Punkt, see :func:`split_sentences`). With ``False`` the text is
+        tokenized in one piece and the ``sentence`` column is all ``<NA>``.
+    model
+        Sentence model for :func:`split_sentences`: ``"builtin"`` or ``"nltk"``.
+    progress
+        Show a progress bar (``tqdm``). ``None`` (default) shows one only for corpora over
+        20 MB of text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns:
+
+        - ``doc_id`` (categorical; compares equal to the articles' ``doc_id`` strings),
+        - ``field`` (categorical: the ``fields`` names),
+        - ``sentence`` (int32, 0-based within the field; ``<NA>`` when ``sentences=False``),
+        - ``position`` (int32, 0-based index of the token within the field, counted over
+          **all** tokens, punctuation and stopwords included, *before* any are removed: a
+          removed token leaves a gap, so positions stay true to the text, e.g. for
+          keyword-in-context windows),
+        - ``token`` (str; curly apostrophes straightened, lower-cased if ``lower``).
+
+        Rows are in article order, then ``fields`` order, then position.
+
+    Raises
+    ------
+    ParameterError
+        For unknown fields, methods, models or stopword sources.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arts = pd.DataFrame({"doc_id": ["a"], "title": ["Moon visits Japan"],
+    ...                      "text": ["Moon Jae-in didn't go. He left."]})
+    >>> t = tokenize(arts, stopwords=True)
+    >>> t["token"].tolist()
+    ['moon', 'visits', 'japan', 'moon', 'jae-in', 'go', 'left']
+    >>> t["position"].tolist()  # "did", "n't", ".", "he" removed but counted
+    [0, 1, 2, 0, 1, 4, 7]
+    >>> t["sentence"].tolist()
+    [0, 0, 0, 0, 0, 0, 1]
+    """
+    if not isinstance(articles, pd.DataFrame):
+        raise SchemaError(f"articles must be a pandas DataFrame, got {type(articles).__name__}.")
+    if "doc_id" not in articles.columns:
+        raise SchemaError(
+            f"articles lacks the column 'doc_id'; it has {list(articles.columns)}. "
+            "Load the corpus with toolkit.load_corpus(path) or add a unique doc_id column."
+        )
+    fields = _check_fields(articles, fields)
+    _check_method(method)
+    if not isinstance(sentences, bool):
+        raise ParameterError("sentences", sentences, "True or False")
+    splitter = _sentence_tokenizer(model) if (sentences or method == "nltk") else None
+    stop = _stopword_set(stopwords)
+
+    doc_ids = articles["doc_id"]
+    if doc_ids.isna().any() or doc_ids.duplicated().any():
+        raise SchemaError("articles.doc_id must be unique and never missing; check with toolkit.validate_articles(articles).")
+    categories = pd.Index(doc_ids.astype("str").to_numpy(), dtype="str")
+
+    # One flat list of texts, article-major, fields in order: texts[i * n_fields + f].
+    n_docs, n_fields = len(articles), len(fields)
+    columns = [articles[f].tolist() for f in fields]
+    texts = [columns[f][d] for d in range(n_docs) for f in range(n_fields)]
+    total_chars = sum(len(t) for t in texts if isinstance(t, str))
+    show = progress if progress is not None else total_chars > 20_000_000
+
+    token_chunks: list[pa.Array] = []
+    sentence_chunks: list[np.ndarray] = []
+    per_text_counts = np.zeros(len(texts), dtype=np.int64)
+
+    chunk_tokens: list[str] = []
+    chunk_sentence_lengths: list[int] = []
+    chunk_sentence_counts: list[int] = []
+    chunk_chars = 0
+    curly = False
+
+    def flush() -> None:
+        nonlocal chunk_tokens, chunk_sentence_lengths, chunk_sentence_counts, chunk_chars
+        token_chunks.append(pa.array(chunk_tokens, type=pa.large_string()))
+        if sentences:
+            n_sent = np.asarray(chunk_sentence_counts, dtype=np.int64)
+            lengths = np.asarray(chunk_sentence_lengths, dtype=np.int64)
+            # Index of each sentence within its text, then one per token.
+            starts = np.repeat(np.cumsum(n_sent) - n_sent, n_sent)
+            local = np.arange(len(lengths), dtype=np.int64) - starts
+            sentence_chunks.append(np.repeat(local, lengths).astype(np.int32))
+        chunk_tokens, chunk_sentence_lengths, chunk_sentence_counts, chunk_chars = [], [], [], 0
+
+    for i, text in enumerate(_progress(texts, total=len(texts), enabled=show, desc="tokenize")):
+        if not isinstance(text, str) or not text:
+            if sentences:
+                chunk_sentence_counts.append(0)
+            continue
+        before = len(chunk_tokens)
+        pattern = _word_pattern(text)
+        if splitter is None:
+            chunk_tokens.extend(pattern.findall(text))
+        else:
+            n_sent = 0
+            for sentence in _sentences(text, splitter):
+                words = _words_of_sentence(sentence, method, pattern)
+                chunk_tokens.extend(words)
+                if sentences:
+                    chunk_sentence_lengths.append(len(words))
+                n_sent += 1
+            if sentences:
+                chunk_sentence_counts.append(n_sent)
+        per_text_counts[i] = len(chunk_tokens) - before
+        chunk_chars += len(text)
+        curly = curly or "\u2019" in text
+        if chunk_chars >= _CHUNK_CHARS:
+            flush()
+    flush()
+
+    tokens = pa.concat_arrays(token_chunks) if len(token_chunks) > 1 else token_chunks[0]
+    n_tokens = len(tokens)
+    text_index = np.repeat(np.arange(len(texts), dtype=np.int64), per_text_counts)
+    text_starts = np.cumsum(per_text_counts) - per_text_counts
+    position = (np.arange(n_tokens, dtype=np.int64) - text_starts[text_index]).astype(np.int32)
+    doc_codes = (text_index // n_fields).astype(np.int32)
+    field_codes = (text_index % n_fields).astype(np.int8)
+
+    tokens = _normalize_tokens(tokens, lower=lower, curly=curly)
+    keep = np.ones(n_tokens, dtype=bool)
+    if not punct:
+        keep &= _word_mask(tokens)
+    if stop:
+        keep &= ~_stop_mask(tokens, stop, lowered=lower)
+    if not keep.all():
+        tokens = tokens.filter(pa.array(keep))
+        position, doc_codes, field_codes = position[keep], doc_codes[keep], field_codes[keep]
+
+    if sentences:
+        sentence_ids = np.concatenate(sentence_chunks)[keep] if len(sentence_chunks) > 1 else sentence_chunks[0][keep]
+        sentence_col = pd.Series(sentence_ids, dtype=np.int32)
+    else:
+        sentence_col = pd.Series(
+            pd.arrays.IntegerArray(np.zeros(len(tokens), dtype=np.int32), np.ones(len(tokens), dtype=bool))
+        )
+    out = pd.DataFrame(
+        {
+            "doc_id": pd.Categorical.from_codes(doc_codes, categories=categories),
+            "field": pd.Categorical.from_codes(field_codes, categories=list(fields)),
+            "sentence": sentence_col,
+            "position": position,
+            "token": _str_series(tokens),
+        }
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# n-grams
+# ---------------------------------------------------------------------------------------------
+
+
+def ngrams_of(words: Sequence[str], n: int = 2) -> list[tuple[str, ...]]:
+    """Consecutive ``n``-word tuples of a sequence (like :func:`nltk.util.ngrams`).
+
+    Examples
+    --------
+    >>> ngrams_of(["moon", "jae-in", "visits"], 2)
+    [('moon', 'jae-in'), ('jae-in', 'visits')]
+    """
+    _check_n(n)
+    words = list(words)
+    return list(zip(*(words[i:] for i in range(n)), strict=False))
+
+
+def _check_n(n: object) -> None:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ParameterError("n", n, "an integer >= 1", hint="n=2 gives bigrams, n=3 trigrams.")
+
+
+def _check_tokens(tokens: object, *, name: str = "tokens") -> pd.DataFrame:
+    if not isinstance(tokens, pd.DataFrame):
+        raise SchemaError(f"{name} must be a tokens table (a DataFrame from toolkit.tokenize), got {type(tokens).__name__}.")
+    missing = [c for c in TOKEN_COLUMNS if c not in tokens.columns]
+    if missing:
+        raise SchemaError(
+            f"{name} lacks the column(s) {missing}; a tokens table has {list(TOKEN_COLUMNS)}. "
+            f"It has {list(tokens.columns)}. Make one with toolkit.tokenize(articles)."
+        )
+    return tokens
+
+
+def _codes(series: pd.Series) -> np.ndarray:
+    """Integer codes that are equal exactly where the values are equal (NA is its own value)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy()
+    return pd.factorize(series, use_na_sentinel=False)[0]
+
+
+def ngrams(
+    tokens: pd.DataFrame,
+    n: int = 2,
+    *,
+    sep: str = " ",
+    contiguous: bool = False,
+) -> pd.DataFrame:
+    """n-grams of a tokens table, within sentences.
+
+    An n-gram is ``n`` consecutive rows of ``tokens`` in the same article, field and sentence
+    (rows with ``sentence`` ``<NA>`` count as one sentence per field); n-grams never cross a
+    sentence or field boundary.
+
+    Parameters
+    ----------
+    tokens
+        A tokens table from :func:`tokenize`, in its row order.
+    n
+        Words per n-gram (>= 1).
+    sep
+        String placed between the words.
+    contiguous
+        ``False`` (default): n-grams of the rows as given, so with stopwords removed
+        "Bank of England" gives "bank england". ``True``: only n-grams whose tokens were
+        adjacent in the text (consecutive ``position``), so none bridges a removed token.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id``, ``field``, ``sentence``, ``position`` (of the first token), ``ngram``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arts = pd.DataFrame({"doc_id": ["a"], "title": [None], "text": ["Moon Jae-in spoke. He left."]})
+    >>> ngrams(tokenize(arts), 2)["ngram"].tolist()
+    ['moon jae-in', 'jae-in spoke', 'he left']
+    """
+    tokens = _check_tokens(tokens)
+    _check_n(n)
+    if not isinstance(sep, str):
+        raise ParameterError("sep", sep, "a str, e.g. ' ' or '_'")
+    count = len(tokens)
+    m = max(count - n + 1, 0)
+    group = _codes(tokens["doc_id"]).astype(np.int64)
+    for column in ("field", "sentence"):
+        codes = _codes(tokens[column]).astype(np.int64)
+        group = group * (int(codes.max(initial=0)) + 1) + codes
+    valid = group[:m] == group[n - 1 : n - 1 + m]
+    if contiguous and n > 1:
+        position = tokens["position"].to_numpy(dtype=np.int64)
+        valid &= position[n - 1 : n - 1 + m] - position[:m] == n - 1
+    words = _as_arrow_strings(tokens["token"])
+    if n == 1:
+        joined = words
+    else:
+        parts = [words.slice(i, m) for i in range(n)]
+        joined = pc.binary_join_element_wise(*parts, pa.scalar(sep, type=words.type))
+    idx = np.flatnonzero(valid)
+    out = tokens.iloc[idx][["doc_id", "field", "sentence", "position"]].reset_index(drop=True)
+    out["ngram"] = _str_series(joined.take(pa.array(idx)))
+    return out
