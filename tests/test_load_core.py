@@ -159,3 +159,53 @@ def test_recovery_corpus_loads_all_rows(corpora):
     assert months["2020-03"] == 170 and months["2020-04"] == 336 and months["2020-05"] == 1476
     assert articles["published"].isna().sum() == 15 == report.counts["undated"]
     assert articles["reliability"].isin([0, 1]).all()
+
+
+def test_doc_id_same_for_file_and_its_folder(tmp_path):
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Headline\n\nBody.")
+    assert load_corpus(folder / "a.txt")["doc_id"].tolist() == load_corpus(folder)["doc_id"].tolist()
+
+
+def test_colliding_ids_do_not_depend_on_argument_order(tmp_path):
+    for side, title in (("x", "T"), ("y", "U")):
+        (tmp_path / side / "2021").mkdir(parents=True)
+        (tmp_path / side / "2021" / "a.txt").write_text(f"{title}\n\nBody {title}.")
+    one = load_corpus([tmp_path / "x" / "2021", tmp_path / "y" / "2021"])
+    two = load_corpus([tmp_path / "y" / "2021", tmp_path / "x" / "2021"])
+    assert one["doc_id"].is_unique
+    assert dict(zip(one["title"], one["doc_id"])) == dict(zip(two["title"], two["doc_id"]))
+    assert load_report(one).counts["repeated_doc_ids_suffixed"] == 1
+
+
+def test_same_file_given_twice_is_loaded_once(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline\n\nBody.")
+    articles = load_corpus([tmp_path, tmp_path / "a.txt"])
+    report = load_report(articles)
+    check_accounting(articles)
+    assert len(articles) == 1 and report.n_files == 2 and report.n_files_skipped == 1
+    assert "already loaded" in report.skipped["reason"].iloc[0]
+
+
+def test_hidden_folders_are_listed_as_ignored(tmp_path):
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "a-checkpoint.txt").write_text("Headline\n\nBody.")
+    (tmp_path / "a.txt").write_text("Headline\n\nBody.")
+    articles = load_corpus(tmp_path)
+    assert len(articles) == 1
+    ignored = load_report(articles).ignored
+    assert ignored["reason"].tolist() == ["hidden folder"]
+
+
+def test_reader_error_line_goes_to_the_line_column(tmp_path):
+    (tmp_path / "a.json").write_text('[{"title": "T", "text": "x"},\n {"title": ]')
+    report = load_report(load_corpus(tmp_path))
+    assert report.n_files_skipped == 1
+    assert report.skipped["line"].iloc[0] == 2
+
+
+def test_builtin_readers_are_registered_on_import():
+    from toolkit.load import readers
+
+    assert {"scraped", "csv", "json", "jsonl", "parquet"} <= set(readers())

@@ -1,5 +1,6 @@
 """Loading corpora into the articles table."""
 
+from toolkit.load import builtin  # noqa: F401  (registers the built-in readers)
 from toolkit.load.registry import ReadContext, Reader, get_reader, readers, register_reader
 from toolkit.load.report import LoadReport, load_report
 

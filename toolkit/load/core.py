@@ -16,9 +16,10 @@ import yaml
 
 from toolkit.dates import parse_dates, zone
 from toolkit.errors import LoadError, ParameterError, one_of
-from toolkit.load.registry import ReadContext, Reader, get_reader, reader_for, register_reader
+from toolkit.load.registry import ReadContext, Reader, get_reader, reader_for
 from toolkit.load.report import LoadReport
-from toolkit.load.scraped import extract_dateline, read_scraped
+from toolkit.load.scraped import extract_dateline
+from toolkit.load.tabular import check_columns
 from toolkit.schema import ARTICLE_COLUMNS, ARTICLE_DTYPES, PUBLISHED_DTYPE, validate_articles
 
 log = logging.getLogger(__name__)
@@ -65,10 +66,6 @@ DESKS: dict[str, str] = {
     "Yonhap": "Yonhap News Agency",
 }
 
-register_reader("scraped", read_scraped, suffixes=[".txt", ".text"],
-                description="scraped plain-text pages (headline, optional byline/date lines, body)")
-# Registering the tabular readers is a side effect of importing their module.
-from toolkit.load.tabular import check_columns  # noqa: E402
 
 
 def _doc_id(key: str) -> str:
@@ -111,14 +108,19 @@ def _excluded(name: str, patterns: Sequence[str]) -> str | None:
     return None
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    """Files under ``root`` in sorted order, following symlinks but never into a loop."""
+def _walk(root: Path, ignored: list[dict]) -> Iterator[Path]:
+    """Files under ``root`` in sorted order, following symlinks but never into a loop.
+
+    Hidden folders (``.git``, ``.ipynb_checkpoints``) and folders already visited through
+    another link are not entered; they are listed in ``ignored``.
+    """
     seen: set[str] = set()
     stack = [root]
     while stack:
         folder = stack.pop()
         real = os.path.realpath(folder)
         if real in seen:
+            ignored.append({"path": str(folder), "reason": "folder already read (a link back into the corpus)"})
             continue
         seen.add(real)
         try:
@@ -131,7 +133,9 @@ def _walk(root: Path) -> Iterator[Path]:
             path = Path(entry.path)
             try:
                 if entry.is_dir():
-                    if not entry.name.startswith("."):
+                    if entry.name.startswith("."):
+                        ignored.append({"path": str(path), "reason": "hidden folder"})
+                    else:
                         subdirs.append(path)
                 else:
                     yield path
@@ -242,15 +246,17 @@ def load_corpus(
     for src in sources:
         root = Path(src)
         if not root.exists():
-            raise LoadError(root, "does not exist (check the path; relative paths are taken from "
-                            f"the current folder {Path.cwd()})")
+            where = "" if root.is_absolute() else f"; relative paths are taken from the current folder {Path.cwd()}"
+            raise LoadError(root, f"does not exist (check the path{where})")
         base_meta: dict[str, Any] = {"tz": tz, "dayfirst": dayfirst, "outlet": outlet, "lang": lang}
         if root.is_file():
-            inputs.append((root, root.parent, root.name, base_meta))
+            # Keyed as if its folder had been loaded, so both ways give the same doc_id.
+            inputs.append((root, root.parent, f"{root.resolve().parent.name}/{root.name}",
+                           {**base_meta, "explicit": True}))
             continue
         sidecars: dict[Path, dict] = {}
         root_name = root.resolve().name
-        for path in _walk(root):
+        for path in _walk(root, report.ignored_rows):
             rel = path.relative_to(root)
             why = _excluded(path.name, exclude)
             if why:
@@ -276,7 +282,13 @@ def load_corpus(
         from tqdm.auto import tqdm
 
         iterator = tqdm(inputs, desc="loading", unit="file")
+    first_seen: dict[str, Path] = {}
     for path, root, key, meta in iterator:
+        real = os.path.realpath(path)
+        if real in first_seen:
+            _skip_file(report, path, "?", f"same file as {first_seen[real]}, which is already loaded", errors)
+            continue
+        first_seen[real] = path
         try:
             head = path.open("rb").read(4096)
         except OSError as exc:
@@ -284,7 +296,7 @@ def load_corpus(
             continue
         reader = forced or (get_reader(meta["format"]) if meta.get("format") else reader_for(path, head))
         if reader is None:
-            if root == path.parent and key == path.name:
+            if meta.get("explicit"):
                 _skip_file(report, path, "?", f"no reader for files ending in {path.suffix!r}; valid formats: "
                            f"{', '.join(sorted(_known_suffixes()))}, or pass format=", errors)
             else:
@@ -297,7 +309,7 @@ def load_corpus(
         except LoadError as exc:
             if errors == "raise":
                 raise
-            _skip_file(report, path, reader.name, exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}", errors)
+            _skip_file(report, path, reader.name, exc.reason, errors, line=exc.line)
             report.counts.update(ctx.counts)
             continue
         except (KeyboardInterrupt, MemoryError):
@@ -331,7 +343,10 @@ def load_corpus(
             _apply_metadata(rec, meta, desk_lookup)
             records.append(rec)
         report.file_rows.append({"path": str(path), "format": reader.name, "status": "loaded",
-                                 "n_articles": len(found), "n_skipped": len(ctx.skipped), "reason": None})
+                                 "n_articles": len(found), "n_skipped": len(ctx.skipped),
+                                 "reason": None if found or ctx.skipped else "no records in the file"})
+        if not found and not ctx.skipped:
+            report.counts["files_without_records"] += 1
 
     articles = _build_table(records, keys, report)
     articles.attrs["load_report"] = report
@@ -345,12 +360,14 @@ def _known_suffixes() -> set[str]:
     return {s for r in readers().values() for s in r.suffixes}
 
 
-def _skip_file(report: LoadReport, path: Path, fmt: str, reason: str, errors: str) -> None:
+def _skip_file(report: LoadReport, path: Path, fmt: str, reason: str, errors: str, *,
+               line: int | None = None) -> None:
     if errors == "raise":
-        raise LoadError(path, reason)
+        raise LoadError(path, reason, line=line)
+    where = reason if line is None else f"line {line}: {reason}"
     report.file_rows.append({"path": str(path), "format": fmt, "status": "skipped",
-                             "n_articles": 0, "n_skipped": 0, "reason": reason})
-    report.skipped_rows.append({"path": str(path), "line": None, "reason": reason})
+                             "n_articles": 0, "n_skipped": 0, "reason": where})
+    report.skipped_rows.append({"path": str(path), "line": line, "reason": reason})
 
 
 def _blank(value: Any) -> bool:
@@ -380,9 +397,13 @@ def _apply_metadata(rec: dict, meta: Mapping[str, Any], desk_lookup: Mapping[str
 def _build_table(records: list[dict], keys: list[str], report: LoadReport) -> pd.DataFrame:
     ids = [_doc_id(k) for k in keys]
     counts = Counter(ids)
-    if len(counts) < len(ids):  # the same file reached through two sources, or a hash collision
+    if len(counts) < len(ids):
+        # Two sources with the same folder and file names (a/2021/x.txt, b/2021/x.txt): number
+        # the repeats in path order, so the ids do not depend on the order of the arguments.
+        order = sorted(range(len(ids)), key=lambda i: (records[i]["source_path"], records[i].get("source_line") or 0))
         seen: Counter = Counter()
-        for i, doc_id in enumerate(ids):
+        for i in order:
+            doc_id = ids[i]
             if counts[doc_id] > 1:
                 seen[doc_id] += 1
                 if seen[doc_id] > 1:

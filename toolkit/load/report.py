@@ -33,8 +33,9 @@ class LoadReport:
         with the reason they were passed over.
     counts
         Named counters: ``undated`` (articles whose date is missing or unparseable),
-        ``naive_dates`` (dates without a zone, read in ``tz``), ``decoded_<encoding>``
-        (files not in UTF-8), ...
+        ``unparseable_dates``, ``naive_dates_read_in_<tz>`` (times without a zone, read in
+        ``tz``), ``date_only_dates_read_in_<tz>`` (midnight in ``tz``), ``future_dates``,
+        ``decoded_<encoding>`` (files not in UTF-8), ``scraped_lines_removed``, ...
     """
 
     sources: list[str] = field(default_factory=list)

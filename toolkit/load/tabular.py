@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import LoadError, ParameterError, one_of
-from toolkit.load.registry import ReadContext, Record, register_reader
+from toolkit.load.registry import ReadContext, Record
 from toolkit.schema import ARTICLE_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -846,15 +846,6 @@ def read_parquet(path: Path, ctx: ReadContext) -> Iterator[Record]:
 def _sniff_parquet(path: Path, head: bytes) -> bool:
     return head.startswith(b"PAR1")
 
-
-register_reader("csv", read_csv, suffixes=[".csv", ".tsv"], replace=True,
-                description="CSV/TSV export, one article per row")
-register_reader("json", read_json, suffixes=[".json"], replace=True,
-                description="JSON: an array of article objects, one object, or a wrapper")
-register_reader("jsonl", read_jsonl, suffixes=[".jsonl", ".ndjson"], replace=True,
-                description="JSON Lines: one article object per line")
-register_reader("parquet", read_parquet, suffixes=[".parquet", ".pq"], sniff=_sniff_parquet,
-                replace=True, description="Parquet table, one article per row")
 
 __all__ = [
     "COLUMN_ALIASES", "JSON_RECORD_KEYS", "check_columns", "clean_byline", "detect_columns",
