@@ -8,12 +8,22 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from toolkit.coverage import attention, volume, wilson_interval
+from toolkit.coverage import (
+    attention,
+    attention_table,
+    matching_articles,
+    topic_terms,
+    volume,
+    wilson_interval,
+)
 from toolkit.errors import ParameterError, SchemaError
+from toolkit.stats import top_terms
+from toolkit.text import tokenize
 
 UTC = "UTC"
 
@@ -185,7 +195,7 @@ def test_bad_arguments(arts: pd.DataFrame, matches: pd.DataFrame) -> None:
         attention(arts, matches, freq="week")  # type: ignore[arg-type]
     with pytest.raises(
         ParameterError,
-        match=r"end='2021-10-01' is not valid: expected a time at or after start='2021-11-01'",
+        match=r"end='2021-10-01' is not valid: expected a date or time on or after start='2021-11-01'",
     ):
         attention(arts, matches, start="2021-11-01", end="2021-10-01")
     with pytest.raises(ParameterError, match=r"start='last tuesday' is not valid"):
@@ -315,3 +325,266 @@ def test_property_shares_intervals_and_totals(days, flags, outlets, freq) -> Non
     flat = attention(arts, matches, freq=freq, topics=["T"])
     assert got.groupby("period")["n_total"].sum().tolist() == flat["n_total"].tolist()
     assert volume(arts, freq=freq)["n_articles"].tolist() == flat["n_total"].tolist()
+
+
+# ---------------------------------------------------------------------------------------------
+# attention_table
+# ---------------------------------------------------------------------------------------------
+
+
+def test_attention_table_wide(arts: pd.DataFrame, matches: pd.DataFrame) -> None:
+    got = attention_table(attention(arts, matches, freq="W", topics=["Korea", "Japan"]))
+    assert got.index.name == "period" and got.columns.name == "topic"
+    assert got.index.tolist() == [ts("2021-11-01"), ts("2021-11-08"), ts("2021-11-15")]
+    assert got.columns.tolist() == ["Korea", "Japan", "n_total"]  # the timeline's topic order
+    assert got.values.tolist() == [[1, 2, 3], [0, 0, 0], [0, 1, 2]]
+    shares = attention_table(attention(arts, matches, freq="W"), value="share")
+    np.testing.assert_allclose(
+        shares[["Japan", "Korea"]].to_numpy(), [[2 / 3, 1 / 3], [np.nan, np.nan], [0.5, 0.0]]
+    )
+    assert shares["n_total"].tolist() == [3, 0, 2]
+
+
+def test_attention_table_by_group_and_empty(arts: pd.DataFrame, matches: pd.DataFrame) -> None:
+    got = attention_table(attention(arts, matches, freq="W", by="outlet"))
+    assert got.index.names == ["period", "outlet"]
+    assert got.loc[(ts("2021-11-01"), "North Post")].tolist() == [1, 1, 2]  # Japan, Korea, n_total
+    assert got.loc[(ts("2021-11-15"), "South Times")].tolist() == [0, 0, 1]
+    empty = attention_table(attention(arts.iloc[0:0], matches.iloc[0:0], topics=["Japan"]))
+    assert len(empty) == 0 and empty.columns.tolist() == ["n_total"]
+
+
+def test_attention_table_errors(arts: pd.DataFrame, matches: pd.DataFrame) -> None:
+    table = attention(arts, matches)
+    with pytest.raises(ParameterError, match=r"value='n'.*'n_matching', 'share'"):
+        attention_table(table, value="n")  # type: ignore[arg-type]
+    with pytest.raises(
+        SchemaError, match=r"lacks the column\(s\) \['n_total'\].*toolkit.attention"
+    ):
+        attention_table(table.drop(columns="n_total"))
+    with pytest.raises(SchemaError, match="topic called 'n_total'"):
+        attention_table(table.assign(topic="n_total"))
+
+
+# ---------------------------------------------------------------------------------------------
+# topic_terms: top_terms over the articles matching each topic
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def texts() -> pd.DataFrame:
+    """Words (lower-cased, no punctuation), per article:
+
+    a: japan talks | japan and korea hold talks talks went well        (10 words)
+    b: korea 's view | korea wants talks japan agrees                   (8 words)
+    c: talks talks and more talks                                       (5 words, no topic)
+    """
+    return pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c"],
+            "outlet": ["X", "Y", "X"],
+            "published": pd.to_datetime(["2021-11-01T10:00Z", None, "2021-11-02T10:00Z"], utc=True),
+            "title": ["Japan talks", "Korea's view", None],
+            "text": [
+                "Japan and Korea hold talks. Talks went well.",
+                "Korea wants talks! Japan agrees.",
+                "Talks, talks and more talks.",
+            ],
+        }
+    )
+
+
+@pytest.fixture
+def topic_hits() -> pd.DataFrame:
+    # a matches both topics (and is listed twice for Japan: counted once).
+    return pd.DataFrame(
+        {"doc_id": ["a", "a", "b", "a"], "topic": ["Japan", "Korea", "Korea", "Japan"]}
+    )
+
+
+COLUMNS = ["topic", "rank", "term", "n", "docfreq", "share", "n_docs"]
+
+
+def test_topic_terms_by_hand(texts: pd.DataFrame, topic_hits: pd.DataFrame) -> None:
+    got = topic_terms(texts, topic_hits, n=3, stopwords=False)
+    assert list(got.columns) == COLUMNS
+    # Japan: article a only, 10 words. Korea: a and b, 18 words. Ties in n go alphabetically.
+    assert got.drop(columns="share").values.tolist() == [
+        ["Japan", 1, "talks", 3, 1, 1],
+        ["Japan", 2, "japan", 2, 1, 1],
+        ["Japan", 3, "and", 1, 1, 1],
+        ["Korea", 1, "talks", 4, 2, 2],
+        ["Korea", 2, "japan", 3, 2, 2],
+        ["Korea", 3, "korea", 3, 2, 2],
+    ]
+    np.testing.assert_allclose(got["share"], [3 / 10, 2 / 10, 1 / 10, 4 / 18, 3 / 18, 3 / 18])
+
+
+def test_topic_terms_ignores_punctuation_and_case_of_a_given_tokens_table(
+    texts: pd.DataFrame, topic_hits: pd.DataFrame
+) -> None:
+    expected = topic_terms(texts, topic_hits, n=5, stopwords=False)
+    raw = tokenize(texts, punct=True, lower=False)
+    assert {".", "!", "Japan", "Talks"} <= set(raw["token"])
+    pd.testing.assert_frame_equal(
+        topic_terms(texts, topic_hits, n=5, stopwords=False, tokens=raw), expected
+    )
+    # lower=False keeps the case: "Talks" (sentence start) and "talks" are two terms.
+    cased = topic_terms(
+        texts, topic_hits, n=3, stopwords=False, tokens=raw, lower=False, topics=["Japan"]
+    )
+    assert cased[["term", "n"]].values.tolist() == [["Japan", 2], ["talks", 2], ["Korea", 1]]
+    assert (cased["share"] * 10).round(6).tolist() == [2, 2, 1]
+
+
+def test_topic_terms_options(texts: pd.DataFrame, topic_hits: pd.DataFrame) -> None:
+    # Default stopwords drop "and", "'s".
+    korea = topic_terms(texts, topic_hits, n=20, topics=["Korea"])
+    assert "and" not in set(korea["term"]) and "'s" not in set(korea["term"])
+    assert korea["share"].sum() == pytest.approx(1.0)  # shares of the counted words: 16 of them
+    assert korea.loc[0, ["term", "n"]].tolist() == ["talks", 4]
+    assert korea.loc[0, "share"] == pytest.approx(4 / 16)
+    titles = topic_terms(texts, topic_hits, n=5, stopwords=False, fields=("title",))
+    assert titles[["topic", "term", "n"]].values.tolist() == [
+        ["Japan", "japan", 1],
+        ["Japan", "talks", 1],
+        ["Korea", "'s", 1],
+        ["Korea", "japan", 1],
+        ["Korea", "korea", 1],
+        ["Korea", "talks", 1],
+        ["Korea", "view", 1],
+    ]
+    assert topic_terms(texts, topic_hits, n=5, min_n=3, stopwords=False)[
+        ["topic", "term"]
+    ].values.tolist() == [
+        ["Japan", "talks"],
+        ["Korea", "talks"],
+        ["Korea", "japan"],
+        ["Korea", "korea"],
+    ]
+    news = texts.assign(text=texts["text"].str.replace("hold talks", "said talks"))
+    assert "said" in set(topic_terms(news, topic_hits, stopwords=False)["term"])
+    assert "said" not in set(topic_terms(news, topic_hits, stopwords="news")["term"])
+    # topics= filters and orders.
+    assert topic_terms(texts, topic_hits, topics=["Korea", "Japan"])["topic"].unique().tolist() == [
+        "Korea",
+        "Japan",
+    ]
+
+
+def test_topic_terms_agrees_with_top_terms_on_the_sample_corpus() -> None:
+    from toolkit.load.core import load_corpus
+    from toolkit.topics import match_topics
+
+    articles = load_corpus(REPO / "data" / "sample", progress=False)
+    tokens = tokenize(articles, progress=False)
+    matches = match_topics(articles, REPO / "data" / "topics" / "example.yaml")
+    got = topic_terms(articles, matches, n=15, tokens=tokens, stopwords="news")
+    assert got["topic"].nunique() == matches["topic"].nunique() == 5
+    for topic, part in got.groupby("topic"):
+        ids = matches.loc[matches["topic"] == topic, "doc_id"].unique()
+        subset = articles[articles["doc_id"].isin(ids)]
+        expected = top_terms(subset, n=15, tokens=tokens, stopwords="news")
+        pd.testing.assert_frame_equal(
+            part[["rank", "term", "n", "docfreq", "share"]].reset_index(drop=True), expected
+        )
+        assert (part["n_docs"] == len(ids)).all()
+
+
+def test_topic_terms_errors(texts: pd.DataFrame, topic_hits: pd.DataFrame) -> None:
+    with pytest.raises(ParameterError, match=r"n=0 is not valid: expected an integer >= 1"):
+        topic_terms(texts, topic_hits, n=0)
+    with pytest.raises(ParameterError, match=r"min_n=0"):
+        topic_terms(texts, topic_hits, min_n=0)
+    with pytest.raises(ParameterError, match=r"stopwords='english'"):
+        topic_terms(texts, topic_hits, stopwords="english")  # type: ignore[arg-type]
+    with pytest.raises(SchemaError, match=r"matches lacks the column\(s\) \['topic'\]"):
+        topic_terms(texts, topic_hits.rename(columns={"topic": "label"}))
+
+
+# ---------------------------------------------------------------------------------------------
+# Empty selections: zero rows, or no dated article
+# ---------------------------------------------------------------------------------------------
+
+
+def test_empty_selection_gives_empty_tables(texts: pd.DataFrame, topic_hits: pd.DataFrame) -> None:
+    none = texts.iloc[0:0]
+    no_hits = topic_hits.iloc[0:0]
+    assert volume(none, by="outlet").empty
+    assert attention(none, no_hits, topics=["Japan"]).empty
+    # Match rows whose articles are not in the selection are ignored, not an IndexError.
+    assert attention(none, topic_hits).empty
+    got = topic_terms(none, no_hits)
+    assert list(got.columns) == COLUMNS and got.empty
+    assert topic_terms(none, topic_hits).empty
+    assert topic_terms(texts, no_hits).empty
+    arts = matching_articles(none, no_hits, n=5)
+    assert arts.empty and list(arts.columns) == ["topic", "doc_id", "published", "outlet", "title"]
+
+
+def test_undated_selection(texts: pd.DataFrame, topic_hits: pd.DataFrame) -> None:
+    undated = texts.assign(
+        published=pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us, UTC]")
+    )
+    assert volume(undated, freq="W", by="outlet").empty
+    assert attention(undated, topic_hits, freq="W").empty
+    # Words and evidence do not need dates.
+    pd.testing.assert_frame_equal(topic_terms(undated, topic_hits), topic_terms(texts, topic_hits))
+    listed = matching_articles(undated, topic_hits)
+    assert len(listed) == 4 and listed["published"].isna().all()
+
+
+@pytest.mark.notebook
+def test_coverage_report_runs_to_the_end_on_an_empty_selection(tmp_path) -> None:
+    import nbformat
+
+    from toolkit.report import run_report
+
+    result = run_report(
+        REPO / "notebooks" / "coverage_report.ipynb",
+        parameters={
+            "corpus": str(REPO / "data" / "sample"),
+            "topics": str(REPO / "data" / "topics" / "example.yaml"),
+            "start": "2030-01-01",
+        },
+        out=tmp_path,
+    )
+    assert result.html.is_file() and result.notebook.is_file()
+    nb = nbformat.read(result.notebook, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    figures = [
+        o.data["application/vnd.plotly.v1+json"]
+        for o in outputs
+        if "application/vnd.plotly.v1+json" in o.get("data", {})
+    ]
+    assert len(figures) == 5
+    for figure in figures:
+        notes = [
+            a["text"]
+            for a in figure["layout"].get("annotations", [])
+            if a["text"].startswith("No data to show")
+        ]
+        assert figure["data"] == [] and len(notes) == 1, figure["layout"]["title"]
+    page = result.html.read_text(encoding="utf-8")
+    assert "0 articles selected of 51 loaded" in page
+    assert "0 of 0 selected articles have no publication date" in page
+
+
+def test_coverage_report_refuses_a_bad_freq_before_any_kernel_starts(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from toolkit.report import notebook_parameters
+
+    freq = notebook_parameters(REPO / "notebooks" / "coverage_report.ipynb")["freq"]
+    assert freq.type_description == "one of 'D', 'W', 'M', 'Q', 'Y'"
+    assert freq.default_value == "W"
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit", "report", "coverage", "--corpus", "data/sample",
+         "--topics", "data/topics/example.yaml", "-p", "freq=X", "--out", str(tmp_path / "out")],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "freq='X' is not valid: expected one of 'D', 'W', 'M', 'Q', 'Y'" in done.stderr
+    assert not (tmp_path / "out").exists()  # refused before running anything

@@ -653,8 +653,8 @@ def test_attention_counts_match_an_independent_count(default_run, corpus, topics
     ]
     assert len(in_week) == 11
 
-    header, rows = table_with_header(default_run, "all_articles")
-    assert header == ["topic", *topics, "all_articles"]
+    header, rows = table_with_header(default_run, "n_total")
+    assert header == ["topic", *topics, "n_total"]
     totals = Counter(week_of(a.published) for a in dated)
     assert [row[0] for row in rows] == [f"{w} 00:00:00+00:00" for w in weeks]
     assert [int(row[-1]) for row in rows] == [totals[w] for w in weeks]
@@ -801,7 +801,7 @@ def test_filtered_attention_counts_by_day(filtered_run, corpus, topics):
     # Hand-checked: on 2 November, three climate pieces (two Daily Meridian, one Pacific Ledger).
     assert values(traces["Climate summit"]["y"])[1] == 3
 
-    header, rows = table_with_header(filtered_run, "all_articles")
+    header, rows = table_with_header(filtered_run, "n_total")
     totals = Counter(a.published.date() for a in selected)
     assert [row[0] for row in rows] == [f"{d} 00:00:00+00:00" for d in FORTNIGHT]
     assert [int(row[-1]) for row in rows] == [totals[d] for d in FORTNIGHT]
@@ -909,7 +909,7 @@ def test_report_help_lists_the_parameters():
     assert done.returncode == 0, done.stderr
     listed = re.findall(r"^\s+(\w+): ", done.stdout, re.MULTILINE)
     assert listed == PARAMETERS
-    assert 'freq: str = "W"' in done.stdout
+    assert 'freq: Literal["D", "W", "M", "Q", "Y"] = "W"' in done.stdout
     assert "top_n: int = 15" in done.stdout
 
 

@@ -175,7 +175,7 @@ def test_colliding_ids_do_not_depend_on_argument_order(tmp_path):
     one = load_corpus([tmp_path / "x" / "2021", tmp_path / "y" / "2021"])
     two = load_corpus([tmp_path / "y" / "2021", tmp_path / "x" / "2021"])
     assert one["doc_id"].is_unique
-    assert dict(zip(one["title"], one["doc_id"])) == dict(zip(two["title"], two["doc_id"]))
+    assert dict(zip(one["title"], one["doc_id"], strict=True)) == dict(zip(two["title"], two["doc_id"], strict=True))
     assert load_report(one).counts["repeated_doc_ids_suffixed"] == 1
 
 

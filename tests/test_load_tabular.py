@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from toolkit.errors import LoadError, ParameterError
+from toolkit.load.decode import repair_mojibake
 from toolkit.load.registry import ReadContext, reader_for, readers
 from toolkit.load.tabular import (
     COLUMN_ALIASES,
@@ -532,6 +533,9 @@ def test_csv_written_by_csv_module_reads_back(tmp_path, rows):
     for row in rows:
         starts.append(buffer.getvalue().count("\n") + 1)
         writer.writerow(row)
+    # Text that looks like mojibake ("Â\xa0") is repaired by the decoder (by design, and counted
+    # in the load report); this property is about CSV parsing of text that needs no repair.
+    assume(repair_mojibake(buffer.getvalue()) == buffer.getvalue())
     path = _write(tmp_path, "p.csv", buffer.getvalue())
     records, ctx = _read(read_csv, path)
 

@@ -11,7 +11,7 @@ import pytest
 
 from toolkit.coverage import attention, volume
 from toolkit.errors import ParameterError, SchemaError
-from toolkit.plots import TEMPLATE, attention_chart, terms_chart, volume_chart
+from toolkit.plots import NO_DATA, TEMPLATE, attention_chart, terms_chart, volume_chart
 
 
 @pytest.fixture
@@ -166,3 +166,99 @@ def test_plots_do_not_mutate_input(timeline: pd.DataFrame) -> None:
     before = timeline.copy()
     attention_chart(timeline, facet="topic")
     pd.testing.assert_frame_equal(timeline, before)
+
+
+# ---------------------------------------------------------------------------------------------
+# Empty and degenerate tables: a figure with its title and a note, never an exception
+# ---------------------------------------------------------------------------------------------
+
+
+def no_data(fig: go.Figure, title: str) -> bool:
+    """The figure is the empty kind: the title, the note, no traces, and it serialises."""
+    notes = [a.text for a in fig.layout.annotations if a.text.startswith(NO_DATA)]
+    json.loads(fig.to_json())
+    return fig.layout.title.text == title and len(notes) == 1 and len(fig.data) == 0
+
+
+@pytest.fixture
+def no_rows(arts: pd.DataFrame) -> pd.DataFrame:
+    return arts.iloc[0:0]
+
+
+@pytest.fixture
+def undated(arts: pd.DataFrame) -> pd.DataFrame:
+    return arts.assign(published=pd.Series(pd.NaT, index=arts.index, dtype="datetime64[us, UTC]"))
+
+
+@pytest.mark.parametrize("which", ["no_rows", "undated"])
+def test_attention_chart_of_an_empty_timeline(which: str, request: pytest.FixtureRequest) -> None:
+    articles = request.getfixturevalue(which)
+    matches = pd.DataFrame({"doc_id": ["a"], "topic": ["Japan"]})
+    table = attention(articles, matches, freq="W", topics=["Japan", "Korea"])
+    assert table.empty
+    for kwargs in ({}, {"y": "n_matching"}, {"facet": "topic"}, {"facet": "topic", "color": None}):
+        assert no_data(attention_chart(table, title="T", **kwargs), "T"), kwargs  # type: ignore[arg-type]
+    # A bad argument is still an error on an empty table.
+    with pytest.raises(SchemaError, match=r"\['outlet'\]"):
+        attention_chart(table, facet="outlet")
+
+
+def test_attention_chart_when_every_period_is_empty(no_rows: pd.DataFrame) -> None:
+    # A range with no article in it: one row per (period, topic), all n_total 0, shares NaN.
+    table = attention(
+        no_rows,
+        pd.DataFrame({"doc_id": [], "topic": []}),
+        freq="W",
+        start="2030-01-01",
+        topics=["Japan", "Korea"],
+    )
+    assert len(table) == 2 and (table["n_total"] == 0).all()
+    assert no_data(attention_chart(table, facet="topic", title="Share"), "Share")
+    assert no_data(attention_chart(table, y="n_matching", title="Count"), "Count")
+
+
+def test_attention_chart_with_articles_but_no_match_draws_zero_lines(arts: pd.DataFrame) -> None:
+    table = attention(arts, pd.DataFrame({"doc_id": [], "topic": []}), freq="W", topics=["Japan"])
+    fig = attention_chart(table, y="n_matching")
+    assert [list(t.y) for t in fig.data] == [[0, 0, 0]]
+    assert not fig.layout.annotations
+    assert fig.layout.yaxis.dtick == 1  # small counts: whole-number ticks only
+
+
+@pytest.mark.parametrize("which", ["no_rows", "undated"])
+def test_volume_chart_of_an_empty_table(which: str, request: pytest.FixtureRequest) -> None:
+    articles = request.getfixturevalue(which)
+    for by in (None, "outlet"):
+        table = volume(articles, freq="W", by=by)
+        assert table.empty
+        assert no_data(volume_chart(table, by=by, title="Volume"), "Volume")
+
+
+def test_terms_chart_of_an_empty_table() -> None:
+    empty = pd.DataFrame(
+        {
+            "topic": pd.Series([], dtype="str"),
+            "term": pd.Series([], dtype="str"),
+            "n": pd.Series([], dtype="int64"),
+        }
+    )
+    assert no_data(terms_chart(empty, by="topic", title="Per topic"), "Per topic")
+    assert no_data(terms_chart(empty, title="All"), "All")
+    assert no_data(terms_chart(empty), None)
+    with pytest.raises(SchemaError, match=r"\['outlet'\]"):
+        terms_chart(empty, by="outlet")
+
+
+def test_a_single_period_gets_one_dated_tick(arts: pd.DataFrame) -> None:
+    yearly = volume(arts, freq="Y", by="outlet")
+    fig = volume_chart(yearly, by="outlet")
+    assert [str(x)[:10] for x in fig.layout.xaxis.tickvals] == ["2021-01-01"]
+    assert fig.layout.xaxis.tickformat == "%Y-%m-%d"
+    line = attention_chart(
+        attention(arts, pd.DataFrame({"doc_id": ["a"], "topic": ["Japan"]}), freq="Y")
+    )
+    assert [str(x)[:10] for x in line.layout.xaxis.tickvals] == ["2021-01-01"]
+    # Several periods: plotly chooses the ticks.
+    # Several weeks: one tick per week, on the Monday the week starts (plotly alone picks Sundays).
+    weekly = volume_chart(volume(arts, freq="W")).layout.xaxis.tickvals
+    assert [str(x)[:10] for x in weekly] == ["2021-11-01", "2021-11-08", "2021-11-15"]

@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 from toolkit.errors import ParameterError, SchemaError
-from toolkit.stats import article_stats, corpus_summary, term_frequencies, top_terms
+from toolkit.stats import (
+    article_stats,
+    corpus_summary,
+    term_frequencies,
+    term_frequencies_by_group,
+    top_terms,
+)
 from toolkit.text import tokenize
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
@@ -401,3 +407,81 @@ def test_bbc_statistics_are_consistent(corpora):
     top = top_terms(arts, tokens=tokens, by="outlet", n=10)
     assert (top.groupby("outlet")["rank"].max() == 10).all()
     assert "said" in set(top["term"])
+
+
+# ---------------------------------------------------------------------------------------------
+# term_frequencies_by_group: groups from (article, group) pairs, an article in several groups
+# ---------------------------------------------------------------------------------------------
+
+
+def test_term_frequencies_by_group_by_hand(articles):
+    # a1 in both groups, a2 in "K", a3 in none. Words (stopwords off): a1 10, a2 8.
+    pairs = pd.DataFrame({"doc_id": ["a1", "a1", "a2", "a1"], "topic": ["J", "K", "K", "J"]})
+    got = term_frequencies_by_group(articles, pairs, stopwords=False)
+    assert list(got.columns) == ["topic", "term", "n", "docfreq", "share"]
+    j = got[got["topic"] == "J"]
+    assert j[["term", "n", "docfreq"]].values.tolist() == [
+        ["talks", 3, 1], ["japan", 2, 1], ["and", 1, 1], ["hold", 1, 1], ["korea", 1, 1],
+        ["well", 1, 1], ["went", 1, 1],
+    ]  # fmt: skip
+    assert j["share"].sum() == pytest.approx(1.0) and j["share"].iloc[0] == pytest.approx(0.3)
+    k = got[got["topic"] == "K"]
+    assert k[["term", "n", "docfreq"]].values.tolist()[:3] == [
+        ["talks", 4, 2],
+        ["japan", 3, 2],
+        ["korea", 3, 2],
+    ]
+    assert k["n"].sum() == 18 and k["share"].iloc[0] == pytest.approx(4 / 18)
+
+
+def test_term_frequencies_by_group_equals_term_frequencies_for_one_group_per_article(articles):
+    tokens = tokenize(articles, punct=True, lower=False)
+    for tok in (None, tokens):
+        expected = term_frequencies(articles, by="outlet", tokens=tok)
+        got = term_frequencies_by_group(articles, articles[["doc_id", "outlet"]], tokens=tok)
+        pd.testing.assert_frame_equal(got, expected)
+    # Several grouping columns, and the options pass through.
+    keys = articles[["doc_id", "outlet"]].assign(kind=["x", "y", "x"])
+    got = term_frequencies_by_group(articles, keys, stopwords=False, fields=("text",), min_n=2)
+    assert list(got.columns[:2]) == ["outlet", "kind"]
+    assert got[["outlet", "kind", "term", "n"]].values.tolist() == [
+        ["Daily", "x", "talks", 2],
+        ["Herald", "x", "talks", 3],
+    ]
+
+
+def test_term_frequencies_by_group_unknown_ids_and_missing_groups(articles, caplog):
+    pairs = pd.DataFrame({"doc_id": ["a3", "zz", None], "topic": [None, "J", "J"]})
+    with caplog.at_level(logging.WARNING, logger="toolkit.stats"):
+        got = term_frequencies_by_group(articles, pairs, stopwords=False)
+    assert "1 rows of groups name a doc_id that is not in articles" in caplog.text
+    assert got["topic"].isna().all()  # a3's missing topic is its own group
+    assert got[["term", "n"]].values.tolist() == [["talks", 3], ["and", 1], ["more", 1]]
+
+
+def test_term_frequencies_by_group_empty_and_errors(articles):
+    none = pd.DataFrame({"doc_id": pd.Series([], dtype="str"), "topic": pd.Series([], dtype="str")})
+    got = term_frequencies_by_group(articles, none)
+    assert got.empty and list(got.columns) == ["topic", "term", "n", "docfreq", "share"]
+    got = term_frequencies_by_group(articles.iloc[0:0], articles[["doc_id", "outlet"]])
+    assert got.empty and list(got.columns) == ["outlet", "term", "n", "docfreq", "share"]
+    with pytest.raises(
+        SchemaError, match=r"groups needs a doc_id column and at least one grouping column"
+    ):
+        term_frequencies_by_group(articles, articles[["doc_id"]])
+    with pytest.raises(SchemaError, match=r"groups must be a pandas DataFrame"):
+        term_frequencies_by_group(articles, {"a1": "J"})  # type: ignore[arg-type]
+    with pytest.raises(SchemaError, match=r"\['term'\] named like output columns"):
+        term_frequencies_by_group(
+            articles, articles[["doc_id", "outlet"]].rename(columns={"outlet": "term"})
+        )
+    with pytest.raises(ParameterError, match=r"fields=\('body',\)"):
+        term_frequencies_by_group(articles, articles[["doc_id", "outlet"]], fields=("body",))
+
+
+def test_summaries_of_undated_articles(articles):
+    undated = articles.assign(published=pd.Series(pd.NaT, index=articles.index, dtype=UTC))
+    s = corpus_summary(undated)
+    assert s[["n_articles", "n_undated"]].iloc[0].tolist() == [3, 3]
+    pd.testing.assert_frame_equal(top_terms(undated, n=3), top_terms(articles, n=3))
+    assert top_terms(undated, n=3, freq="W").empty

@@ -30,10 +30,13 @@ __version__ = "0.1.0"
 # and the command line start fast: NLTK, papermill and nbconvert cost seconds to import.
 _EXPORTS: dict[str, str] = {
     "attention": "toolkit.coverage",
+    "attention_table": "toolkit.coverage",
     "matching_articles": "toolkit.coverage",
     "topic_terms": "toolkit.coverage",
     "volume": "toolkit.coverage",
     "wilson_interval": "toolkit.coverage",
+    "parse_bound": "toolkit.dates",
+    "parse_bounds": "toolkit.dates",
     "parse_date": "toolkit.dates",
     "parse_dates": "toolkit.dates",
     "export_html": "toolkit.export",
@@ -52,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "article_stats": "toolkit.stats",
     "corpus_summary": "toolkit.stats",
     "term_frequencies": "toolkit.stats",
+    "term_frequencies_by_group": "toolkit.stats",
     "top_terms": "toolkit.stats",
     "select_articles": "toolkit.subset",
     "NEWS_STOPWORDS": "toolkit.text",
@@ -69,10 +73,11 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "LoadError", "LoadReport", "NEWS_STOPWORDS", "ParameterError", "ReportError", "ReportResult",
     "STOPWORDS", "SchemaError", "ToolkitError", "TopicsError", "article_stats", "attention",
-    "attention_chart", "corpus_summary", "export_html", "list_reports", "load_corpus",
+    "attention_chart", "attention_table", "corpus_summary", "export_html", "list_reports", "load_corpus",
     "load_report", "load_topics", "match_topics", "matching_articles", "ngrams", "ngrams_of",
-    "notebook_parameters", "parse_date", "parse_dates", "register_reader", "run_report",
-    "select_articles", "split_sentences", "stopwords", "term_frequencies", "terms_chart",
+    "notebook_parameters", "parse_bound", "parse_bounds", "parse_date", "parse_dates", "register_reader", "run_report",
+    "select_articles", "split_sentences", "stopwords", "term_frequencies",
+    "term_frequencies_by_group", "terms_chart",
     "tokenize", "top_terms", "topic_terms", "validate_articles", "volume", "volume_chart",
     "wilson_interval", "word_tokenize",
 ]
@@ -92,8 +97,15 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazily
-    from toolkit.coverage import attention, matching_articles, topic_terms, volume, wilson_interval
-    from toolkit.dates import parse_date, parse_dates
+    from toolkit.coverage import (
+        attention,
+        attention_table,
+        matching_articles,
+        topic_terms,
+        volume,
+        wilson_interval,
+    )
+    from toolkit.dates import parse_bound, parse_bounds, parse_date, parse_dates
     from toolkit.export import export_html
     from toolkit.load.core import load_corpus
     from toolkit.load.registry import register_reader
@@ -101,7 +113,13 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     from toolkit.plots import attention_chart, terms_chart, volume_chart
     from toolkit.report import ReportResult, list_reports, notebook_parameters, run_report
     from toolkit.schema import validate_articles
-    from toolkit.stats import article_stats, corpus_summary, term_frequencies, top_terms
+    from toolkit.stats import (
+        article_stats,
+        corpus_summary,
+        term_frequencies,
+        term_frequencies_by_group,
+        top_terms,
+    )
     from toolkit.subset import select_articles
     from toolkit.text import (
         NEWS_STOPWORDS,

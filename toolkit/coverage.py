@@ -30,19 +30,24 @@ Definitions
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from statistics import NormalDist
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
-from toolkit.errors import ParameterError, SchemaError
+from toolkit.dates import parse_bounds
+from toolkit.errors import ParameterError, SchemaError, one_of
 from toolkit.periods import Freq, check_freq, period_range, period_start
 from toolkit.schema import PUBLISHED_DTYPE
 
+if TYPE_CHECKING:  # toolkit.text imports NLTK: load it only when topic_terms runs
+    from toolkit.text import StopwordSource
+
 log = logging.getLogger(__name__)
 
-__all__ = ["attention", "matching_articles", "topic_terms", "volume", "wilson_interval"]
+__all__ = ["attention", "attention_table", "matching_articles", "topic_terms", "volume", "wilson_interval"]
 
 _RESERVED = ("period", "topic", "n_matching", "n_total", "share", "ci_low", "ci_high", "n_articles")
 
@@ -99,19 +104,6 @@ def wilson_interval(
     return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
 
 
-def _timestamp(value: object, name: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        ts = pd.NaT
-    if ts is pd.NaT or pd.isna(ts):
-        raise ParameterError(name, value, "a date or time such as '2021-11-01' or pd.Timestamp('2021-11-01', tz='UTC')")
-    # Naive values are read as UTC, the toolkit's one clock.
-    return ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
-
-
 class _Grid:
     """Dated articles placed on a (period x group) grid."""
 
@@ -146,9 +138,8 @@ class _Grid:
         if articles["doc_id"].duplicated().any():
             dup = articles.loc[articles["doc_id"].duplicated(), "doc_id"].unique()[:5].tolist()
             raise SchemaError(f"articles.doc_id must be unique; repeated: {dup}.")
-        lo, hi = _timestamp(start, "start"), _timestamp(end, "end")
-        if lo is not None and hi is not None and lo > hi:
-            raise ParameterError("end", end, f"a time at or after start={start!r}", hint="Swap start and end.")
+        # hi is the first instant after the range: a date-only end includes that whole day.
+        lo, hi = parse_bounds(start, end)
 
         dated = published.notna().to_numpy()
         undated = int((~dated).sum())
@@ -168,7 +159,7 @@ class _Grid:
         starts = period_start(published[dated], freq)
         first = period_start(pd.Series([lo], dtype=PUBLISHED_DTYPE), freq).iloc[0] if lo is not None else (
             starts.min() if len(starts) else None)
-        last = period_start(pd.Series([hi], dtype=PUBLISHED_DTYPE), freq).iloc[0] if hi is not None else (
+        last = period_start(pd.Series([hi - pd.Timedelta(microseconds=1)], dtype=PUBLISHED_DTYPE), freq).iloc[0] if hi is not None else (
             starts.max() if len(starts) else None)
         first = last if first is None else first
         last = first if last is None else last
@@ -229,8 +220,10 @@ def attention(
         period. Missing values form their own group.
     start, end
         The range of periods: from the period containing ``start`` to the one containing ``end``
-        (whole periods; strings or Timestamps, naive ones read as UTC). Default: the first and
-        last dated article. Articles outside the range are not counted.
+        (whole periods). ISO strings ("2021-11-01", "2021-11-01T09:00+09:00"), dates or
+        Timestamps, read by :func:`toolkit.dates.parse_bound`: a date-only ``end`` includes that
+        day; times without a zone are UTC. Default: the first and last dated article. Articles
+        outside the range are not counted.
     topics
         Topics that must appear even without any match (zero rows); listed first, in this order,
         before the other topics of ``matches`` (alphabetical).
@@ -289,7 +282,8 @@ def attention(
     unknown = int((rows < 0).sum())
     if unknown:
         log.warning("attention: %d match rows name a doc_id that is not in articles; they are ignored", unknown)
-    cells = np.where(rows >= 0, grid.cell[np.where(rows >= 0, rows, 0)], -1)
+    cells = np.full(len(rows), -1, dtype="int64")
+    cells[rows >= 0] = grid.cell[rows[rows >= 0]]
     topic_codes = pd.Index(topic_names).get_indexer(pairs["topic"])
     inside = cells >= 0
     n_matching = np.bincount(cells[inside] * n_topics + topic_codes[inside],
@@ -343,6 +337,8 @@ def volume(
 
 
 def _topic_pairs(matches: pd.DataFrame, topics: Sequence[str] | None) -> pd.DataFrame:
+    if not isinstance(matches, pd.DataFrame):
+        raise SchemaError(f"matches must be a pandas DataFrame (from match_topics), got {type(matches).__name__}.")
     missing = [c for c in ("doc_id", "topic") if c not in matches.columns]
     if missing:
         raise SchemaError(f"matches lacks the column(s) {missing}; make it with toolkit.match_topics(articles, topics).")
@@ -359,13 +355,17 @@ def topic_terms(
     n: int = 15,
     topics: Sequence[str] | None = None,
     tokens: pd.DataFrame | None = None,
-    stopwords: bool | str | Sequence[str] = True,
+    lower: bool = True,
+    stopwords: bool | StopwordSource | Collection[str] = True,
+    fields: Sequence[str] = ("title", "text"),
+    min_n: int = 1,
 ) -> pd.DataFrame:
     """The most frequent terms in the articles that match each topic.
 
-    Counts are over the title and text of every article that matches the topic (an article
-    that matches two topics counts for both). The topic's own dictionary words are included:
-    they show how the topic is named.
+    The same count as :func:`toolkit.top_terms` (same words, options and columns), with the
+    articles matching a topic as the group: an article that matches two topics counts for both
+    (:func:`toolkit.stats.term_frequencies_by_group`). The topic's own dictionary words are
+    included: they show how the topic is named.
 
     Parameters
     ----------
@@ -376,51 +376,126 @@ def topic_terms(
     n
         Terms kept per topic.
     topics
-        Only these topics (default: every topic in ``matches``).
+        Only these topics, in this order (default: every topic in ``matches``, alphabetically).
     tokens
-        A tokens table from :func:`toolkit.tokenize` to reuse; made from ``articles`` (lower-cased)
-        when not given.
+        A tokens table from :func:`toolkit.tokenize` to reuse; the matching articles' ``fields``
+        are tokenized when not given. Punctuation is never counted; ``lower`` and ``stopwords``
+        are applied to a given table too.
+    lower
+        Count lower-cased terms.
     stopwords
-        Words left out: ``True`` (the toolkit's English list), ``False``, ``"nltk"`` or a
-        collection of words; applied to a given ``tokens`` table too.
+        Words left out: ``True`` (:data:`toolkit.text.STOPWORDS`), ``False``, ``"news"`` (plus
+        attribution words such as "said"), ``"nltk"`` or a collection of words.
+    fields
+        Fields counted (``title``, ``text`` or other text columns).
+    min_n
+        Leave out terms seen fewer than ``min_n`` times in the topic's articles.
 
     Returns
     -------
     pandas.DataFrame
-        ``topic``, ``rank`` (1-based), ``term``, ``n`` (occurrences), ``docfreq`` (matching
-        articles containing it), ``n_docs`` (matching articles: the denominator of docfreq).
+        One row per (topic, term) kept: ``topic``, ``rank`` (1-based; ties in ``n`` ranked
+        alphabetically), ``term``, ``n`` (occurrences), ``docfreq`` (matching articles
+        containing it), ``share`` (``n`` divided by all counted words of the topic's matching
+        articles) and ``n_docs`` (the topic's matching articles: the denominator of
+        ``docfreq``). A topic whose articles hold no counted word has no rows.
+
+    Raises
+    ------
+    ParameterError
+        For ``n`` or ``min_n`` below 1, and bad ``stopwords`` or ``fields``.
+    SchemaError
+        When ``matches`` lacks ``doc_id`` or ``topic``, or ``articles`` is not a valid table.
 
     Examples
     --------
-    >>> arts = pd.DataFrame({"doc_id": ["a", "b"], "title": ["Rain", "Sun"], "text": ["Rain rain.", "Sun."]})
+    >>> arts = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "X"], "title": ["Rain", "Sun"],
+    ...     "text": ["Rain, rain.", "Sun."], "published": pd.to_datetime([None, None], utc=True)})
     >>> m = pd.DataFrame({"doc_id": ["a"], "topic": ["Weather"]})
-    >>> topic_terms(arts, m, n=1)[["topic", "term", "n"]].values.tolist()
-    [['Weather', 'rain', 3]]
+    >>> topic_terms(arts, m, n=1)[["topic", "term", "n", "share", "n_docs"]].values.tolist()
+    [['Weather', 'rain', 3, 1.0, 1]]
     """
-    from toolkit.text import _stopword_set, tokenize
+    from toolkit.stats import _membership_table, _ranks
 
-    if not isinstance(n, int) or n < 1:
-        raise ParameterError("n", n, "a positive whole number of terms per topic")
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ParameterError("n", n, "an integer >= 1", hint="n=15 keeps the 15 most frequent terms per topic.")
+    if isinstance(topics, str):
+        topics = [topics]
     pairs = _topic_pairs(matches, topics)
-    if tokens is None:
-        tokens = tokenize(articles[articles["doc_id"].isin(pairs["doc_id"])])
-    words = tokens[["doc_id", "token"]].astype({"doc_id": "str", "token": "str"})
-    stop = _stopword_set(stopwords)
-    if stop:
-        words = words[~words["token"].str.lower().isin(stop)]
-    joined = words.merge(pairs, on="doc_id")
-    counts = (
-        joined.groupby(["topic", "token"], observed=True)["doc_id"]
-        .agg(n="size", docfreq="nunique")
-        .reset_index()
-        .rename(columns={"token": "term"})
-        .sort_values(["topic", "n", "term"], ascending=[True, False, True], kind="stable")
-    )
-    counts["rank"] = counts.groupby("topic").cumcount() + 1
-    counts = counts[counts["rank"] <= n]
-    n_docs = pairs.groupby("topic").size().rename("n_docs")
-    out = counts.merge(n_docs, left_on="topic", right_index=True)
-    return out[["topic", "rank", "term", "n", "docfreq", "n_docs"]].reset_index(drop=True)
+    pairs = pairs[pairs["topic"].notna()]
+    table, group, n_docs = _membership_table(articles, pairs, tokens=tokens, lower=lower, stopwords=stopwords,
+                                             fields=fields, min_n=min_n)
+    rank = _ranks(group)
+    out = table[rank <= n].reset_index(drop=True)
+    out.insert(1, "rank", rank[rank <= n])
+    out = out.merge(n_docs, on="topic", how="left", validate="many_to_one")
+    if topics is not None:
+        order = {t: i for i, t in enumerate(dict.fromkeys(topics))}
+        out = out.sort_values("topic", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    return out[["topic", "rank", "term", "n", "docfreq", "share", "n_docs"]]
+
+
+def attention_table(
+    attention: pd.DataFrame,
+    *,
+    value: Literal["n_matching", "share"] = "n_matching",
+) -> pd.DataFrame:
+    """A timeline as a wide table: one row per period, one column per topic, then ``n_total``.
+
+    The same numbers as :func:`attention`, laid out to read (or export) as a table. Nothing is
+    added up: each cell is one (period, topic) cell of the timeline, and ``n_total`` is the
+    denominator of that period's shares.
+
+    Parameters
+    ----------
+    attention
+        A timeline from :func:`attention` (``period``, ``topic``, ``n_matching``, ``n_total``,
+        ``share``, ...). A group column (from ``attention(..., by=...)``) becomes a second
+        index level after ``period``.
+    value
+        What the topic columns hold: ``"n_matching"`` (matching articles) or ``"share"``
+        (``n_matching / n_total``; ``NaN`` for a period without articles).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``period`` (and the group column); columns named ``topic``: one per topic in
+        the timeline's order, then ``n_total`` (all dated articles of the period). A timeline
+        with no rows gives a table with no rows and only the ``n_total`` column.
+
+    Raises
+    ------
+    ParameterError
+        For a ``value`` other than ``"n_matching"`` or ``"share"``.
+    SchemaError
+        When the table lacks the timeline columns, or a topic is itself called ``n_total``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"period": pd.to_datetime(["2021-11-01", "2021-11-01", "2021-11-08", "2021-11-08"], utc=True),
+    ...     "topic": ["Japan", "Korea"] * 2, "n_matching": [1, 0, 2, 1], "n_total": [2, 2, 3, 3]})
+    >>> attention_table(t).reset_index().values.tolist()
+    [[Timestamp('2021-11-01 00:00:00+0000', tz='UTC'), 1, 0, 2], [Timestamp('2021-11-08 00:00:00+0000', tz='UTC'), 2, 1, 3]]
+    """
+    if value not in ("n_matching", "share"):
+        raise ParameterError("value", value, one_of(("n_matching", "share")))
+    if not isinstance(attention, pd.DataFrame):
+        raise SchemaError(f"attention must be a pandas DataFrame (from toolkit.attention), got {type(attention).__name__}.")
+    missing = [c for c in ("period", "topic", "n_total", value) if c not in attention.columns]
+    if missing:
+        raise SchemaError(
+            f"attention lacks the column(s) {missing}; it has {list(map(str, attention.columns))}. "
+            "Make it with toolkit.attention(articles, matches)."
+        )
+    index = ["period"] + [c for c in attention.columns if c not in _RESERVED]
+    topic_names = list(pd.unique(attention["topic"]))
+    if "n_total" in topic_names:
+        raise SchemaError("attention has a topic called 'n_total', which would clash with the denominator column; "
+                          "rename the topic first.")
+    wide = attention.pivot(index=index, columns="topic", values=value).reindex(columns=topic_names)
+    totals = attention.drop_duplicates(index).set_index(index)["n_total"]
+    wide["n_total"] = totals.reindex(wide.index).to_numpy()
+    return wide
 
 
 def matching_articles(

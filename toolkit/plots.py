@@ -4,6 +4,10 @@ Figures are returned, never shown; they display themselves in JupyterLab and car
 (no external resources), so they survive export to offline HTML. All use one template
 (:data:`TEMPLATE`), one colour per series across facets, and hover texts that show the
 denominators behind each figure.
+
+A table with no rows (an empty selection, or no dated articles) gives a figure too: the title
+and a centred :data:`NO_DATA` note, no traces. A report that selects nothing still runs to the
+end and says so, instead of failing on its first chart.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from plotly.subplots import make_subplots
 
 from toolkit.errors import ParameterError, SchemaError, one_of
 
-__all__ = ["TEMPLATE", "attention_chart", "terms_chart", "volume_chart"]
+__all__ = ["NO_DATA", "TEMPLATE", "attention_chart", "terms_chart", "volume_chart"]
 
 #: The plotly template every figure uses.
 TEMPLATE = "plotly_white"
+#: The note a figure shows when its table has nothing to draw.
+NO_DATA = "No data to show"
 _PALETTE: tuple[str, ...] = tuple(qualitative.Plotly)
 _PERIOD_AXIS = "Period start (UTC)"
 _FACET_HEIGHT = 260
@@ -37,6 +43,45 @@ def _require(table: pd.DataFrame, columns: Sequence[str | None], what: str, hint
         raise SchemaError(
             f"{what}: the table lacks the column(s) {missing}; it has {list(map(str, table.columns))}. {hint}"
         )
+
+
+def _no_data_note(fig: go.Figure, reason: str) -> go.Figure:
+    fig.add_annotation(
+        text=f"{NO_DATA}<br><span style=\"font-size: 12px\">{reason}</span>", xref="paper", yref="paper",
+        x=0.5, y=0.5, showarrow=False, font={"size": 16, "color": "#555"}, name="no-data",
+    )
+    return fig
+
+
+def _empty_figure(title: str | None, reason: str) -> go.Figure:
+    """A figure with the title and the :data:`NO_DATA` note, no traces and no axes."""
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE, title=title, height=300)
+    # Axes with nothing on them would show a meaningless -1..6 range.
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _no_data_note(fig, reason)
+
+
+def _count_axis(values: pd.Series) -> dict[str, object]:
+    """Axis settings for whole counts: no fractional ticks such as 0.5 shown as "1" beside "0"."""
+    top = values.to_numpy("float64", na_value=np.nan)
+    top = float(np.nanmax(top)) if len(top) and np.isfinite(top).any() else 0.0
+    return {"tickformat": ",d", "rangemode": "tozero", **({"dtick": 1} if top <= 5 else {})}
+
+
+def _period_ticks(periods: pd.Series) -> dict[str, object]:
+    """Ticks on the periods themselves.
+
+    Left to itself plotly labels a single period in milliseconds and puts weekly ticks on
+    Sundays while our weeks start on Monday; up to 16 periods get one tick each (every other
+    one up to 32), more are left to plotly's date axis.
+    """
+    distinct = sorted(_naive_utc(periods.drop_duplicates().dropna()))
+    if not distinct or len(distinct) > 32:
+        return {}
+    step = 1 if len(distinct) <= 16 else 2
+    return {"tickvals": distinct[::step], "tickformat": "%Y-%m-%d" if len(distinct) == 1 else "%b %d\n%Y"}
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -128,6 +173,8 @@ def attention_chart(
     plotly.graph_objects.Figure
         One line trace per series (per facet), plus one band trace before each line when the
         interval is drawn. Hover shows the share, ``n_matching`` of ``n_total`` and the interval.
+        A table with no rows, or whose periods all have ``n_total == 0`` (a range without
+        articles), gives the title and a "No data to show" note instead of lines.
 
     Examples
     --------
@@ -148,6 +195,11 @@ def attention_chart(
         if column in ("period", y):
             raise ParameterError(name, column, "a grouping column such as 'topic' or 'outlet'")
 
+    if table.empty:
+        return _empty_figure(title, "no periods in the table: no dated articles in the selection")
+    if not (table["n_total"].fillna(0) > 0).any() or not np.isfinite(table[y].to_numpy("float64", na_value=np.nan)).any():
+        # Every period is empty: zero lines (or undefined shares) would only look like data.
+        return _empty_figure(title, "no articles in any period of the table")
     data = table.sort_values("period", kind="stable")
     series = _levels(data, color)
     panels = _levels(data, facet)
@@ -197,9 +249,11 @@ def attention_chart(
         legend_title_text=None if color is None else color,
         height=None if facet is None else max(400, _FACET_HEIGHT * len(panels)),
     )
-    fig.update_yaxes(title_text=y_title, rangemode="tozero",
-                     tickformat=".0%" if is_share else ",d")
-    fig.update_xaxes(title_text=None)
+    if is_share:
+        fig.update_yaxes(title_text=y_title, rangemode="tozero", tickformat=".0%")
+    else:
+        fig.update_yaxes(title_text=y_title, **_count_axis(data[y]))
+    fig.update_xaxes(title_text=None, **_period_ticks(data["period"]))
     fig.update_xaxes(title_text=_PERIOD_AXIS, row=len(panels) if facet is not None else None,
                      col=1 if facet is not None else None)
     return fig
@@ -226,7 +280,8 @@ def volume_chart(
     Returns
     -------
     plotly.graph_objects.Figure
-        One bar trace per group. Hover shows the group's count and the period's total.
+        One bar trace per group. Hover shows the group's count and the period's total. A table
+        with no rows gives the title and a "No data to show" note.
 
     Examples
     --------
@@ -240,6 +295,8 @@ def volume_chart(
              "Make it with toolkit.coverage.volume(articles, by=...).")
     if by in ("period", "n_articles"):
         raise ParameterError("by", by, "a grouping column such as 'outlet'")
+    if table.empty:
+        return _empty_figure(title, "no periods in the table: no dated articles in the selection")
     data = table.sort_values("period", kind="stable")
     totals = data.groupby("period", sort=False)["n_articles"].transform("sum")
     groups = _levels(data, by)
@@ -256,8 +313,8 @@ def volume_chart(
         ))
     fig.update_layout(template=TEMPLATE, title=title, barmode="stack", bargap=0.15,
                       legend_title_text=by, showlegend=by is not None)
-    fig.update_xaxes(title_text=_PERIOD_AXIS)
-    fig.update_yaxes(title_text="Articles", tickformat=",d", rangemode="tozero")
+    fig.update_xaxes(title_text=_PERIOD_AXIS, **_period_ticks(data["period"]))
+    fig.update_yaxes(title_text="Articles", **_count_axis(totals))
     return fig
 
 
@@ -288,7 +345,8 @@ def terms_chart(
     Returns
     -------
     plotly.graph_objects.Figure
-        One bar trace per group (one in all when ``by`` is None).
+        One bar trace per group (one in all when ``by`` is None). A table with no rows gives the
+        title and a "No data to show" note.
 
     Examples
     --------
@@ -301,6 +359,8 @@ def terms_chart(
              "Pass term= and value= naming its label and number columns.")
     if by is not None and by in (term, value):
         raise ParameterError("by", by, f"a grouping column other than term={term!r} and value={value!r}")
+    if table.empty:
+        return _empty_figure(title, "no terms: no words counted in the selected articles")
     groups = _levels(table, by)
     cols = min(len(groups), 3)
     rows = math.ceil(len(groups) / cols)

@@ -394,6 +394,105 @@ def _check_min_n(min_n: object) -> int:
     return int(min_n)
 
 
+def _counted_words(
+    arts: pd.DataFrame,
+    tokens: pd.DataFrame | None,
+    *,
+    keep: np.ndarray,
+    fields: Sequence[str],
+    lower: bool,
+    stopwords: bool | StopwordSource | Collection[str],
+) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """The words counted for the articles marked in ``keep``: article row and term code of each.
+
+    Words are tokens of ``fields`` with a letter or digit, normalised (``lower``) and not
+    stopwords. Without a tokens table only the kept articles are tokenized. Term codes are
+    numbered in sorted order of the returned distinct terms.
+    """
+    fields = _check_fields_arg(fields)
+    if tokens is None:
+        missing = [f for f in fields if f not in arts.columns]
+        if missing:
+            raise ParameterError("fields", fields, f"text columns of the articles table ({one_of(arts.columns)})")
+        kept_rows = np.flatnonzero(keep)
+        sub = arts if len(kept_rows) == len(arts) else arts.iloc[kept_rows]
+        _, rows, mask, text = _word_tokens(sub, None, fields=fields, lower=lower, stopwords=stopwords)
+        rows = np.where(rows >= 0, kept_rows[np.maximum(rows, 0)] if len(kept_rows) else -1, -1)
+    else:
+        _, rows, mask, text = _word_tokens(arts, tokens, fields=fields, lower=lower, stopwords=stopwords)
+    mask &= rows >= 0
+    mask[mask] = keep[rows[mask]]
+    codes, terms = _codes_of(text.filter(pa.array(mask)))
+    return rows[mask], codes, terms
+
+
+def _count_terms(
+    rows: np.ndarray,
+    codes: np.ndarray,
+    n_terms: int,
+    member_rows: np.ndarray,
+    member_groups: np.ndarray,
+    n_groups: int,
+    n_articles: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Count words per (group, term), where article ``member_rows[i]`` belongs to group ``member_groups[i]``.
+
+    An article may belong to several groups (its words count in each) or to none. The
+    (article, group) pairs must be distinct. Returns, per (group, term) key with at least one
+    occurrence, sorted by group then term: group, term, ``n``, ``docfreq``, and the counted
+    words of each group (``totals``, one per group).
+    """
+    width = max(n_terms, 1)
+    # Occurrences per (article, term), sorted by article: each membership pair then takes its
+    # article's run of pairs, so a document in k groups is counted k times without a Python loop.
+    pair_keys, pair_n = np.unique(rows * width + codes, return_counts=True)
+    pair_row = pair_keys // width
+    lo = np.searchsorted(pair_row, member_rows, side="left")
+    hi = np.searchsorted(pair_row, member_rows, side="right")
+    lengths = hi - lo
+    offsets = np.cumsum(lengths) - lengths
+    take = np.repeat(lo - offsets, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
+    group_term = np.repeat(member_groups, lengths) * width + pair_keys[take] % width
+    keys, inverse = np.unique(group_term, return_inverse=True)
+    n = np.bincount(inverse, weights=pair_n[take], minlength=len(keys)).astype(np.int64)
+    docfreq = np.bincount(inverse, minlength=len(keys)).astype(np.int64)
+    words_per_article = np.bincount(rows, minlength=n_articles)
+    totals = np.bincount(member_groups, weights=words_per_article[member_rows], minlength=n_groups).astype(np.int64)
+    return keys // width, keys % width, n, docfreq, totals
+
+
+def _counts_table(
+    table: pd.DataFrame,
+    group_cols: list[str],
+    terms: pa.Array,
+    counted: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    min_n: int,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The counts table (group columns, term, n, docfreq, share) sorted by group, n desc, term."""
+    key_group, key_term, n, docfreq, totals = counted
+    share = n / totals[key_group] if len(n) else np.zeros(0)
+    keep = n >= min_n
+    key_group, key_term, n, docfreq, share = (a[keep] for a in (key_group, key_term, n, docfreq, share))
+    order = np.lexsort((key_term, -n, key_group))
+    key_group, key_term, n, docfreq, share = (a[order] for a in (key_group, key_term, n, docfreq, share))
+
+    out = table[group_cols].iloc[key_group].reset_index(drop=True) if group_cols else pd.DataFrame(index=pd.RangeIndex(len(n)))
+    out["term"] = _str_series(terms.take(pa.array(key_term, type=pa.int64())))
+    out["n"] = n.astype(np.int64)
+    out["docfreq"] = docfreq.astype(np.int64)
+    out["share"] = share.astype(np.float64)
+    return out, key_group
+
+
+def _ranks(group: np.ndarray) -> np.ndarray:
+    """1-based position of each row within its run of equal group numbers."""
+    if not len(group):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(group)]))
+    return (np.arange(len(group)) - first + 1).astype(np.int64)
+
+
 def _term_table(
     articles: pd.DataFrame,
     *,
@@ -408,41 +507,118 @@ def _term_table(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """term_frequencies' table plus the group number of each of its rows."""
     arts = validate_articles(articles)
-    fields = _check_fields_arg(fields)
     min_n = _check_min_n(min_n)
     group, table, group_cols = _article_groups(arts, by, freq, what=what)
-    if tokens is None:
-        missing = [f for f in fields if f not in arts.columns]
-        if missing:
-            raise ParameterError("fields", fields, f"text columns of the articles table ({one_of(arts.columns)})")
-    _, rows, mask, text = _word_tokens(arts, tokens, fields=fields, lower=lower, stopwords=stopwords)
-    mask &= rows >= 0
-    mask[mask] = group[rows[mask]] >= 0  # drop tokens of undated articles when by period
-    rows = rows[mask]
-    codes, terms = _codes_of(text.filter(pa.array(mask)))
-    width = max(len(terms), 1)
-    tok_group = group[rows]
+    member = np.flatnonzero(group >= 0)  # every article in one group, but undated ones by period
+    rows, codes, terms = _counted_words(arts, tokens, keep=group >= 0, fields=fields, lower=lower,
+                                        stopwords=stopwords)
+    counted = _count_terms(rows, codes, len(terms), member, group[member], len(table), len(arts))
+    return _counts_table(table, group_cols, terms, counted, min_n)
 
-    # n per (group, term); docfreq from distinct (article, term) pairs, each article having one group.
-    keys, n = np.unique(tok_group * width + codes, return_counts=True)
-    pairs = np.unique(rows * width + codes)
-    doc_keys, docfreq = np.unique(group[pairs // width] * width + pairs % width, return_counts=True)
-    assert np.array_equal(keys, doc_keys)
-    key_group, key_term = keys // width, keys % width
-    totals = np.bincount(tok_group, minlength=len(table))
-    share = n / totals[key_group] if len(keys) else np.zeros(0)
 
-    keep = n >= min_n
-    key_group, key_term, n, docfreq, share = (a[keep] for a in (key_group, key_term, n, docfreq, share))
-    order = np.lexsort((key_term, -n, key_group))
-    key_group, key_term, n, docfreq, share = (a[order] for a in (key_group, key_term, n, docfreq, share))
+def _membership_table(
+    articles: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    tokens: pd.DataFrame | None,
+    lower: bool,
+    stopwords: bool | StopwordSource | Collection[str],
+    fields: Sequence[str],
+    min_n: int,
+) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+    """term_frequencies_by_group's table, the group number of its rows, and articles per group."""
+    arts = validate_articles(articles)
+    min_n = _check_min_n(min_n)
+    if not isinstance(groups, pd.DataFrame):
+        raise SchemaError(
+            f"groups must be a pandas DataFrame with doc_id and grouping columns (e.g. the matches "
+            f"from toolkit.match_topics), got {type(groups).__name__}."
+        )
+    group_cols = [c for c in groups.columns if c != "doc_id"]
+    if "doc_id" not in groups.columns or not group_cols:
+        raise SchemaError(
+            f"groups needs a doc_id column and at least one grouping column; it has {list(map(str, groups.columns))}. "
+            "Pass e.g. matches[['doc_id', 'topic']]."
+        )
+    clash = [c for c in group_cols if c in ("term", "n", "docfreq", "share", "rank", "n_docs")]
+    if clash:
+        raise SchemaError(f"groups has column(s) {clash} named like output columns; rename them first.")
+    pairs = groups[groups["doc_id"].notna()].reset_index(drop=True)
+    code, table = _group_codes(pairs[group_cols])
+    row = pd.Index(arts["doc_id"].to_numpy()).get_indexer(pairs["doc_id"].to_numpy())
+    unknown = int((row < 0).sum())
+    if unknown:
+        logger.warning("term_frequencies_by_group: %d rows of groups name a doc_id that is not in articles; "
+                       "they are ignored.", unknown)
+    # Each (article, group) pair once, whatever the repeats in groups.
+    member = np.unique(row[row >= 0] * max(len(table), 1) + code[row >= 0])
+    member_rows, member_groups = member // max(len(table), 1), member % max(len(table), 1)
+    keep = np.zeros(len(arts), dtype=bool)
+    keep[member_rows] = True
+    rows, codes, terms = _counted_words(arts, tokens, keep=keep, fields=fields, lower=lower, stopwords=stopwords)
+    counted = _count_terms(rows, codes, len(terms), member_rows, member_groups, len(table), len(arts))
+    out, key_group = _counts_table(table, group_cols, terms, counted, min_n)
+    n_docs = table.copy()
+    n_docs["n_docs"] = np.bincount(member_groups, minlength=len(table)).astype(np.int64)
+    return out, key_group, n_docs
 
-    out = table.iloc[key_group].reset_index(drop=True) if group_cols else pd.DataFrame(index=pd.RangeIndex(len(n)))
-    out["term"] = _str_series(terms.take(pa.array(key_term, type=pa.int64())))
-    out["n"] = n.astype(np.int64)
-    out["docfreq"] = docfreq.astype(np.int64)
-    out["share"] = share.astype(np.float64)
-    return out, key_group
+
+def term_frequencies_by_group(
+    articles: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    tokens: pd.DataFrame | None = None,
+    lower: bool = True,
+    stopwords: bool | StopwordSource | Collection[str] = True,
+    fields: Sequence[str] = ("title", "text"),
+    min_n: int = 1,
+) -> pd.DataFrame:
+    """Term and document frequencies per group, where an article may belong to several groups.
+
+    :func:`term_frequencies` groups by columns of the articles table, so each article is in
+    exactly one group. Here the groups come from a separate table of (article, group) pairs,
+    such as the matches of :func:`toolkit.match_topics`: an article that matches two topics
+    counts in both, one that matches none counts nowhere. Counting is otherwise the same
+    (same words, options and columns).
+
+    Parameters
+    ----------
+    articles
+        An articles table. Not modified.
+    groups
+        A table with ``doc_id`` and one or more grouping columns (every other column groups):
+        one row per (article, group). Repeated rows count once; ids that are not in
+        ``articles`` are ignored (and logged). Missing group values form their own group.
+    tokens, lower, stopwords, fields, min_n
+        As in :func:`term_frequencies`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The grouping columns, ``term``, ``n`` (occurrences in the group's articles),
+        ``docfreq`` (the group's articles containing the term) and ``share`` (``n`` divided by
+        all counted words of the group's articles). Sorted by group (ascending), then ``n``
+        descending, then ``term``.
+
+    Raises
+    ------
+    SchemaError
+        When ``groups`` lacks ``doc_id`` or a grouping column.
+    ParameterError
+        As :func:`term_frequencies`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arts = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "X"], "title": [None, None],
+    ...     "text": ["Japan and Korea.", "Japan talks."], "published": pd.to_datetime([None, None], utc=True)})
+    >>> pairs = pd.DataFrame({"doc_id": ["a", "a", "b"], "topic": ["Japan", "Korea", "Japan"]})
+    >>> term_frequencies_by_group(arts, pairs)[["topic", "term", "n", "docfreq"]].values.tolist()
+    [['Japan', 'japan', 2, 2], ['Japan', 'korea', 1, 1], ['Japan', 'talks', 1, 1], ['Korea', 'japan', 1, 1], ['Korea', 'korea', 1, 1]]
+    """
+    out, _, _ = _membership_table(articles, groups, tokens=tokens, lower=lower, stopwords=stopwords,
+                                  fields=fields, min_n=min_n)
+    return out
 
 
 def term_frequencies(
@@ -553,12 +729,7 @@ def top_terms(
         raise ParameterError("n", n, "an integer >= 1", hint="n=20 keeps the 20 most frequent terms per group.")
     table, group = _term_table(articles, by=by, freq=freq, tokens=tokens, lower=lower, stopwords=stopwords,
                                fields=fields, min_n=min_n, what="top_terms")
-    if len(group):
-        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-        first = np.repeat(starts, np.diff(np.r_[starts, len(group)]))
-        rank = np.arange(len(group)) - first + 1
-    else:
-        rank = np.zeros(0, dtype=np.int64)
+    rank = _ranks(group)
     keep = rank <= n
     out = table[keep].reset_index(drop=True)
     out.insert(len(out.columns) - 4, "rank", rank[keep].astype(np.int64))

@@ -2,55 +2,59 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 
 import pandas as pd
 
+from toolkit.dates import parse_bounds
 from toolkit.errors import ParameterError
 from toolkit.schema import validate_articles
 
 log = logging.getLogger(__name__)
 
 
-def to_utc(value: str | pd.Timestamp | None, *, name: str) -> pd.Timestamp | None:
-    """Read a date argument ("2021-11-01", a Timestamp) as a UTC instant; naive means UTC."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ParameterError(name, value, "an ISO date such as '2021-11-01' or '2021-11-01T12:00+09:00'") from None
-    if pd.isna(stamp):
-        raise ParameterError(name, value, "an ISO date such as '2021-11-01'")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def date_range(start: str | pd.Timestamp | None, end: str | pd.Timestamp | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """Start (inclusive) and end-exclusive bound: a date-only ``end`` includes that whole day."""
-    lo, hi = to_utc(start, name="start"), to_utc(end, name="end")
-    if hi is not None and hi == hi.normalize() and not (isinstance(end, str) and "T" in end):
-        hi = hi + pd.Timedelta(days=1)
-    else:
-        hi = None if hi is None else hi + pd.Timedelta(microseconds=1)
-    if lo is not None and hi is not None and hi <= lo:
-        raise ParameterError("end", end, f"a date on or after start={start!r}")
-    return lo, hi
-
-
 def select_articles(
     articles: pd.DataFrame,
     *,
-    start: str | pd.Timestamp | None = None,
-    end: str | pd.Timestamp | None = None,
+    start: str | dt.date | pd.Timestamp | None = None,
+    end: str | dt.date | pd.Timestamp | None = None,
     outlets: Sequence[str] | None = None,
+    tz: str | dt.tzinfo = "UTC",
 ) -> pd.DataFrame:
     """Keep the articles published from ``start`` to ``end`` (both inclusive) by ``outlets``.
 
-    A date-only ``end`` ("2021-11-30") includes that whole day (UTC). When a date bound is given,
-    undated articles cannot be placed in it and are left out (logged with their count); with no
-    bounds they are kept. Outlet names are matched exactly; a name that matches no article raises
-    an error listing the outlets the table has, since a typo would otherwise empty the report.
+    Parameters
+    ----------
+    articles
+        The articles table.
+    start, end
+        ISO dates ("2021-11-01"), ISO date-times ("2021-11-01T06:00", "2021-11-01 06:00+09:00"),
+        ``datetime.date``/``datetime``/``Timestamp`` objects, or ``None`` for an open end. A
+        date covers its whole day in ``tz``: a date-only ``end`` ("2021-11-30") includes all of
+        that day. A time is included as given. Read by :func:`toolkit.dates.parse_bound`.
+    outlets
+        Outlet names, matched exactly; ``None`` keeps every outlet.
+    tz
+        Zone of the days (and of times written without an offset); default UTC.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows, in their order, with the table's ``attrs`` (the load report) kept.
+
+    Raises
+    ------
+    ParameterError
+        For a bound that is not an ISO date or time (e.g. "04/11/2021"), an ``end`` before
+        ``start``, or an outlet that no article has (the message lists the table's outlets,
+        since a typo would otherwise empty the report).
+
+    Notes
+    -----
+    When a date bound is given, undated articles cannot be placed in it and are left out
+    (logged with their count); with no bounds they are kept.
 
     Examples
     --------
@@ -59,10 +63,13 @@ def select_articles(
     ...                   "published": pd.to_datetime(["2021-11-01T00:00", "2021-11-30T23:00"], utc=True)})
     >>> select_articles(t, start="2021-11-02", end="2021-11-30")["doc_id"].tolist()
     ['b']
+    >>> select_articles(t, end="2021-11-30", tz="Asia/Seoul")["doc_id"].tolist()  # 08:00 Dec 1 there
+    ['a']
     """
+    attrs = dict(articles.attrs) if isinstance(articles, pd.DataFrame) else {}
     articles = validate_articles(articles)
     keep = pd.Series(True, index=articles.index)
-    lo, hi = date_range(start, end)
+    lo, hi = parse_bounds(start, end, tz=tz)
     if lo is not None or hi is not None:
         published = articles["published"]
         undated = published.isna()
@@ -83,5 +90,5 @@ def select_articles(
                                  hint=f"No article is from {unknown}.")
         keep &= articles["outlet"].isin(list(outlets))
     out = articles[keep]
-    out.attrs = dict(articles.attrs)
+    out.attrs = attrs
     return out

@@ -385,7 +385,7 @@ def _apply_metadata(rec: dict, meta: Mapping[str, Any], desk_lookup: Mapping[str
     if _blank(rec.get("dateline")) and _blank(rec.get("wire")) and isinstance(rec.get("text"), str):
         # Exports keep the dateline inside the body ("SEOUL, Nov 1 (Yonhap) - ..."); read it
         # from there as the scraped reader does, leaving the text itself untouched.
-        rec["dateline"], rec["wire"] = extract_dateline(rec["text"])
+        rec["dateline"], rec["wire"] = extract_dateline(rec["text"], strict=True)
     if _blank(rec.get("lang")):
         rec["lang"] = meta.get("lang")
     for k, v in (meta.get("fields") or {}).items():

@@ -84,7 +84,7 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
     high = [i for i, b in enumerate(data) if b >= 0x80]
     # In Western text a non-ASCII byte is one accented letter or symbol among ASCII letters; in
     # Cyrillic, Greek or CJK encodings they come in runs.
-    paired = sum(1 for a, b in zip(high, high[1:]) if b == a + 1)
+    paired = sum(1 for a, b in zip(high, high[1:], strict=False) if b == a + 1)
     if cp1252_ok and paired <= 0.2 * len(high):
         return data.decode("cp1252"), "cp1252"
     from charset_normalizer import from_bytes
