@@ -47,6 +47,7 @@ def test_no_generated_files_in_git():
 
 
 def test_ruff_is_clean():
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "toolkit", "tests", "benchmarks"],
+    folders = [d for d in ("toolkit", "tests", "benchmarks") if (REPO / d).is_dir()]
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", *folders],
                             cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -48,7 +48,7 @@ def test_date_only_end_includes_the_whole_day(articles, caplog):
     with caplog.at_level(logging.WARNING, logger="toolkit.subset"):
         out = select_articles(articles, start="2021-11-01", end="2021-11-30")
     assert ids(out) == ["a", "b", "c", "f"]
-    assert "1 undated articles left out by the date range" in caplog.text
+    assert "1 of 6 articles have no publication date and are left out by the date range" in caplog.text
 
 
 @pytest.mark.parametrize("end", ["2021-11-30", dt.date(2021, 11, 30), pd.Timestamp("2021-11-30"),

@@ -74,7 +74,8 @@ def select_articles(
         published = articles["published"]
         undated = published.isna()
         if undated.any():
-            log.warning("%d undated articles left out by the date range", int(undated.sum()))
+            log.warning("%d of %d articles have no publication date and are left out by the date range",
+                        int(undated.sum()), len(articles))
         keep &= ~undated
         if lo is not None:
             keep &= published >= lo
