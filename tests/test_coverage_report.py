@@ -19,7 +19,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ import nbformat
 import numpy as np
 import pytest
 import yaml
+from conftest import chromium_dom, needs_chromium
 from plotly.offline import get_plotlyjs
 from scipy.stats import binomtest
 
@@ -41,7 +41,6 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
 TOPICS = REPO / "data" / "topics" / "example.yaml"
 NOTEBOOK = REPO / "notebooks" / "coverage_report.ipynb"
-CHROMIUM = Path("/usr/bin/chromium")
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 # A distinctive piece of plotly.js (its licence header) to count how often it was inlined.
@@ -918,33 +917,9 @@ def test_report_help_lists_the_parameters():
 # --------------------------------------------------------------------------------------------
 
 
-def chromium_dom(page: Path, tmp_path: Path) -> str:
-    profile = tempfile.mkdtemp(dir=tmp_path, prefix="chromium-profile-")
-    command = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--proxy-server=127.0.0.1:9",
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        f"--user-data-dir={profile}",
-        "--virtual-time-budget=10000",
-        "--dump-dom",
-        page.resolve().as_uri(),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
 
 
-@pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium (/usr/bin/chromium) is not installed"
-)
+@needs_chromium
 @pytest.mark.parametrize("which", ["default_run", "filtered_run"])
 def test_every_figure_renders_in_headless_chromium_offline(request, which, tmp_path):
     run: Run = request.getfixturevalue(which)
@@ -966,15 +941,3 @@ def test_every_figure_renders_in_headless_chromium_offline(request, which, tmp_p
         assert f'data-unformatted="{outlet}"' in dom, outlet
 
 
-@pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium (/usr/bin/chromium) is not installed"
-)
-def test_chromium_flags_really_block_the_network(tmp_path):
-    # Control: a page loading plotly.js from a CDN draws nothing with the same flags.
-    control = tmp_path / "cdn.html"
-    control.write_text(
-        '<html><body><script src="https://cdn.plot.ly/plotly-3.0.1.min.js"></script>'
-        '<div id="g"></div><script>Plotly.newPlot("g", [{"type": "bar", "y": [1, 2]}]);</script>'
-        "</body></html>"
-    )
-    assert '<svg class="main-svg"' not in chromium_dom(control, tmp_path)

@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 import plotly.graph_objects as go
 import pytest
+from conftest import chromium_dom, needs_chromium
 from hypothesis import given
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -41,7 +40,6 @@ from toolkit.report import (
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 DEMO = NOTEBOOKS / "demo_report.ipynb"
 FAILING = NOTEBOOKS / "failing_report.ipynb"
-CHROMIUM = Path("/usr/bin/chromium")
 
 # A distinctive piece of plotly.js (its licence header) to count how often it was inlined.
 PLOTLYJS_MARK = get_plotlyjs()[:60]
@@ -193,9 +191,7 @@ def test_html_is_self_contained_and_hides_code(demo_run):
 
 
 @pytest.mark.notebook
-@pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium (/usr/bin/chromium) is not installed"
-)
+@needs_chromium
 def test_html_renders_in_headless_chromium_without_network(demo_run, tmp_path):
     _, result = demo_run
     dom = chromium_dom(result.html, tmp_path)
@@ -216,30 +212,6 @@ def test_html_renders_in_headless_chromium_without_network(demo_run, tmp_path):
     assert '<svg class="main-svg"' not in chromium_dom(control, tmp_path)
 
 
-def chromium_dom(page: Path, tmp_path: Path) -> str:
-    profile = tempfile.mkdtemp(dir=tmp_path, prefix="chromium-profile-")
-    command = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        # No network: every host name fails to resolve and any proxied request goes nowhere.
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--proxy-server=http://127.0.0.1:9",
-        "--proxy-bypass-list=<-loopback>",
-        "--virtual-time-budget=10000",
-        "--dump-dom",
-        page.resolve().as_uri(),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
 
 
 # --------------------------------------------------------------------------------------------
