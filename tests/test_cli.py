@@ -216,3 +216,40 @@ def test_console_script_is_installed():
     )
     assert done.returncode == 0
     assert "Run a report notebook" in done.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# toolkit load
+# --------------------------------------------------------------------------------------------
+
+
+def test_load_prints_the_report_and_writes_parquet(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline\n\nUpdated: 2021-11-04 15:23 IST\n\nSeoul: Body.")
+    out = tmp_path / "articles.parquet"
+    done = toolkit("load", str(tmp_path), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("1 articles from 1 of 1 files; 0 files and 0 records skipped")
+    import pandas as pd
+
+    table = pd.read_parquet(out)
+    assert table["title"].tolist() == ["Headline"]
+    assert str(table["published"].iloc[0]) == "2021-11-04 09:53:00+00:00"
+
+
+def test_load_exits_2_when_something_was_skipped(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline\n\nBody.")
+    (tmp_path / "b.txt").write_bytes(b"")
+    done = toolkit("load", str(tmp_path))
+    assert done.returncode == 2
+    assert "skipped" in done.stdout and "b.txt: empty file" in done.stdout
+    strict = toolkit("load", str(tmp_path), "--strict")
+    assert strict.returncode == 2
+    assert "toolkit: error:" in strict.stderr and "b.txt: empty file" in strict.stderr
+
+
+def test_load_missing_path_and_bad_out(tmp_path):
+    done = toolkit("load", str(tmp_path / "nope"))
+    assert done.returncode == 2 and "does not exist" in done.stderr
+    (tmp_path / "a.txt").write_text("Headline\n\nBody.")
+    bad = toolkit("load", str(tmp_path), "--out", str(tmp_path / "x.xlsx"))
+    assert bad.returncode == 2 and ".parquet or .csv" in bad.stderr

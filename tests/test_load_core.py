@@ -209,3 +209,16 @@ def test_builtin_readers_are_registered_on_import():
     from toolkit.load import readers
 
     assert {"scraped", "csv", "json", "jsonl", "parquet"} <= set(readers())
+
+
+def test_load_report_survives_parquet_and_json(tmp_path):
+    import json
+
+    articles = load_corpus(SAMPLE)
+    report = load_report(articles)
+    articles.to_parquet(tmp_path / "a.parquet")
+    back = pd.read_parquet(tmp_path / "a.parquet")
+    again = load_report(back)
+    assert again.n_articles == report.n_articles == 51
+    assert again.counts == report.counts and again.files.equals(report.files)
+    assert json.loads(json.dumps(report))["counts"]["undated"] == 1

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -268,6 +269,45 @@ def report_list() -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# toolkit load
+# --------------------------------------------------------------------------------------------
+
+
+@cli.command("load")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--format", "format_", default=None, metavar="NAME",
+              help="Reader for every file (scraped, csv, json, jsonl, parquet, ...); default: by file.")
+@click.option("--tz", default="UTC", show_default=True, help="Zone for dates written without one.")
+@click.option("--outlet", default=None, help="Outlet of articles whose file does not name one.")
+@click.option("--strict", is_flag=True, help="Stop at the first bad file or record (errors='raise').")
+@click.option("--out", "out", default=None, type=click.Path(path_type=str),
+              help="Also write the articles table to this Parquet or CSV file.")
+def load(sources: tuple[str, ...], format_: str | None, tz: str, outlet: str | None, strict: bool,
+         out: str | None) -> int:
+    """Load SOURCES (files or folders) and print the load report: what was loaded, skipped, assumed.
+
+    Exits 2 when a file or record was skipped, so scripts can tell a clean load from a partial one.
+    """
+    from toolkit.load.core import load_corpus
+    from toolkit.load.report import load_report
+
+    articles = load_corpus(list(sources), format=format_, tz=tz, outlet=outlet,
+                           errors="raise" if strict else "skip", progress=False)
+    report = load_report(articles)
+    click.echo(str(report))
+    if out:
+        target = Path(out)
+        if target.suffix.lower() == ".csv":
+            articles.to_csv(target, index=False)
+        elif target.suffix.lower() in (".parquet", ".pq"):
+            articles.to_parquet(target, index=False)
+        else:
+            raise ParameterError("--out", out, "a file name ending in .parquet or .csv")
+        click.echo(f"wrote {len(articles)} articles to {target}")
+    return EXIT_BAD_INPUT if report.skipped_rows else EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------------
 
@@ -307,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(run(argv))
 
 
-__all__ = ["cli", "main", "report", "run"]
+__all__ = ["cli", "load", "main", "report", "run"]
 
 if __name__ == "__main__":  # pragma: no cover
     main()

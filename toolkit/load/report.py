@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from html import escape
 
 import pandas as pd
@@ -11,12 +10,15 @@ import pandas as pd
 from toolkit.errors import SchemaError
 
 
-@dataclass(eq=False)
-class LoadReport:
+class LoadReport(dict):
     """What ``load_corpus`` loaded, skipped and changed, file by file.
 
     Invariants (tested): ``n_files == n_files_loaded + n_files_skipped`` and, over the files
     that were read, ``n_records == n_articles + n_records_skipped``.
+
+    The report is a ``dict`` of plain JSON values (``sources``, ``files``, ``skipped``,
+    ``ignored``, ``counts``, ``settings``) so that it survives ``articles.to_parquet()`` (pandas
+    writes ``DataFrame.attrs`` as JSON) and ``json.dumps``; the attributes below present it.
 
     Attributes
     ----------
@@ -38,17 +40,59 @@ class LoadReport:
         ``decoded_<encoding>`` (files not in UTF-8), ``scraped_lines_removed``, ...
     """
 
-    sources: list[str] = field(default_factory=list)
-    file_rows: list[dict] = field(default_factory=list, repr=False)
-    skipped_rows: list[dict] = field(default_factory=list, repr=False)
-    ignored_rows: list[dict] = field(default_factory=list, repr=False)
-    counts: Counter = field(default_factory=Counter)
-    settings: dict = field(default_factory=dict)
+    _KEYS = ("sources", "files", "skipped", "ignored", "counts", "settings")
 
-    # pandas copies DataFrame.attrs (where the report travels) on many operations; the report
-    # is never mutated after loading, so copies can share it.
+    def __init__(self, sources: list[str] | None = None, settings: dict | None = None) -> None:
+        super().__init__(sources=list(sources or []), files=[], skipped=[], ignored=[],
+                         counts=Counter(), settings=dict(settings or {}))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LoadReport:
+        """Rebuild a report from its dict form (e.g. attrs read back from a Parquet file)."""
+        missing = [k for k in cls._KEYS if k not in data]
+        if missing:
+            raise SchemaError(f"not a load report: the keys {missing} are missing.")
+        report = cls(data["sources"], data["settings"])
+        report["files"].extend(data["files"])
+        report["skipped"].extend(data["skipped"])
+        report["ignored"].extend(data["ignored"])
+        report["counts"].update(data["counts"])
+        return report
+
+    # pandas deep-copies DataFrame.attrs (where the report travels) on most operations; the
+    # report is not changed after loading, so every copy can share it.
     def __deepcopy__(self, memo: dict) -> LoadReport:
         return self
+
+    def __copy__(self) -> LoadReport:
+        return self
+
+    def __repr__(self) -> str:
+        return f"<LoadReport: {str(self).splitlines()[0]}>"
+
+    @property
+    def sources(self) -> list[str]:
+        return self["sources"]
+
+    @property
+    def settings(self) -> dict:
+        return self["settings"]
+
+    @property
+    def counts(self) -> Counter:
+        return self["counts"]
+
+    @property
+    def file_rows(self) -> list[dict]:
+        return self["files"]
+
+    @property
+    def skipped_rows(self) -> list[dict]:
+        return self["skipped"]
+
+    @property
+    def ignored_rows(self) -> list[dict]:
+        return self["ignored"]
 
     @property
     def files(self) -> pd.DataFrame:
@@ -139,6 +183,8 @@ def load_report(articles: pd.DataFrame) -> LoadReport:
     >>> print(load_report(load_corpus("data/sample")))  # doctest: +SKIP
     """
     report = getattr(articles, "attrs", {}).get("load_report")
+    if isinstance(report, dict) and not isinstance(report, LoadReport):
+        report = LoadReport.from_dict(report)  # read back from Parquet or JSON
     if not isinstance(report, LoadReport):
         raise SchemaError(
             "This table carries no load report (articles.attrs['load_report']); it was not made by "
