@@ -253,3 +253,21 @@ def test_load_missing_path_and_bad_out(tmp_path):
     (tmp_path / "a.txt").write_text("Headline\n\nBody.")
     bad = toolkit("load", str(tmp_path), "--out", str(tmp_path / "x.xlsx"))
     assert bad.returncode == 2 and ".parquet or .csv" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--corpus", "no/such/folder"], "corpus='"),
+        (["--topics", "no-such.yaml"], "topics='"),
+        (["-p", "start=01/11/2021"], "Which is the day in '01/11/2021'?"),
+        (["-p", "start=2021-11-20", "-p", "end=2021-11-01"], "Swap start and end."),
+    ],
+)
+def test_coverage_inputs_are_checked_before_a_kernel_starts(tmp_path, args, message):
+    notebook = str(Path(__file__).resolve().parents[1] / "notebooks" / "coverage_report.ipynb")
+    out = tmp_path / "out"
+    done = toolkit("report", notebook, *args, "--out", str(out))
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr
+    assert not out.exists()  # nothing was run, nothing written

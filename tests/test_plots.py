@@ -262,3 +262,11 @@ def test_a_single_period_gets_one_dated_tick(arts: pd.DataFrame) -> None:
     # Several weeks: one tick per week, on the Monday the week starts (plotly alone picks Sundays).
     weekly = volume_chart(volume(arts, freq="W")).layout.xaxis.tickvals
     assert [str(x)[:10] for x in weekly] == ["2021-11-01", "2021-11-08", "2021-11-15"]
+
+
+def test_faceted_share_chart_lists_every_topic_once_and_draws_whiskers(timeline: pd.DataFrame) -> None:
+    fig = attention_chart(timeline, facet="topic")
+    shown = [t.name for t in lines(fig) if t.showlegend]
+    assert sorted(shown) == sorted(set(timeline["topic"]))
+    for trace in lines(fig):
+        assert trace.error_y.array is not None  # an isolated period still shows its interval

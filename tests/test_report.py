@@ -537,6 +537,8 @@ def test_comma_separated_lists_round_trip(items):
 
 def test_path_parameters_are_made_absolute(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    for name in ("a.txt", "b.txt", "topics.yaml"):  # corpus and topics must exist
+        (tmp_path / name).write_text("x")
     path = write_notebook(
         tmp_path / "p.ipynb",
         'corpus: str | list[str] = ""\ntopics: str = ""\nout_path: str = ""\nnotes_dir: str = ""\n'
@@ -660,3 +662,14 @@ def test_template_ships_with_the_package():
 
     template = Path(toolkit.export.__file__).parent / "templates" / "toolkit_lab"
     assert (template / "conf.json").is_file() and (template / "index.html.j2").is_file()
+
+
+def test_missing_input_paths_are_refused_before_running(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write_notebook(tmp_path / "p.ipynb", 'corpus: str | list[str] = ""\ntopics: str = ""\n')
+    params = notebook_parameters(path)
+    (tmp_path / "here.txt").write_text("x")
+    with pytest.raises(ParameterError, match=r"corpus='.*gone.txt' is not valid: expected an existing file or folder"):
+        _check_parameters({"corpus": ["here.txt", "gone.txt"]}, params, path)
+    with pytest.raises(ParameterError, match=r"topics='.*nope.yaml'"):
+        _check_parameters({"topics": "nope.yaml"}, params, path)

@@ -286,7 +286,8 @@ def load(sources: tuple[str, ...], format_: str | None, tz: str, outlet: str | N
          out: str | None) -> int:
     """Load SOURCES (files or folders) and print the load report: what was loaded, skipped, assumed.
 
-    Exits 2 when a file or record was skipped, so scripts can tell a clean load from a partial one.
+    Exits 2 when a file or record was skipped or nothing was loaded, so scripts can tell a clean
+    load from a partial one.
     """
     from toolkit.load.core import load_corpus
     from toolkit.load.report import load_report
@@ -304,7 +305,9 @@ def load(sources: tuple[str, ...], format_: str | None, tz: str, outlet: str | N
         else:
             raise ParameterError("--out", out, "a file name ending in .parquet or .csv")
         click.echo(f"wrote {len(articles)} articles to {target}")
-    return EXIT_BAD_INPUT if report.skipped_rows else EXIT_OK
+    if not len(articles):
+        click.echo("toolkit: no articles were loaded (see the files skipped and ignored above)", err=True)
+    return EXIT_BAD_INPUT if report.skipped_rows or not len(articles) else EXIT_OK
 
 
 # --------------------------------------------------------------------------------------------

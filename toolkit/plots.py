@@ -218,6 +218,7 @@ def attention_chart(
         + ("<br>95% CI %{customdata[2]:.1%} – %{customdata[3]:.1%}" if is_share and has_ci else "")
         + "<extra></extra>"
     )
+    in_legend: set[str] = set()
     for row, panel in enumerate(panels, start=1):
         in_panel = _select(data, facet, panel)
         for value in series:
@@ -237,12 +238,21 @@ def attention_chart(
                 ), **position)
             extra = ["ci_low", "ci_high"] if has_ci else []
             custom = part[["n_matching", "n_total", *extra]].to_numpy("float64", na_value=np.nan)
+            values = part[y].to_numpy("float64", na_value=np.nan)
+            # Whiskers as well as the band: a period with empty neighbours has no band to draw,
+            # and its interval is the widest of all.
+            whiskers = {} if not band else {"error_y": {
+                "type": "data", "symmetric": False, "thickness": 1, "width": 0, "color": colors[value],
+                "array": part["ci_high"].to_numpy("float64", na_value=np.nan) - values,
+                "arrayminus": values - part["ci_low"].to_numpy("float64", na_value=np.nan),
+            }}
             fig.add_trace(go.Scatter(
-                x=x, y=part[y].to_numpy("float64", na_value=np.nan), mode="lines+markers", name=name,
-                legendgroup=name, showlegend=row == 1 or facet is None,
+                x=x, y=values, mode="lines+markers", name=name,
+                legendgroup=name, showlegend=name not in in_legend,
                 line={"color": colors[value]}, marker={"color": colors[value], "size": 6},
-                customdata=custom, hovertemplate=hover, connectgaps=False,
+                customdata=custom, hovertemplate=hover, connectgaps=False, **whiskers,
             ), **position)
+            in_legend.add(name)
     y_title = "Share of articles" if is_share else "Matching articles"
     fig.update_layout(
         template=TEMPLATE, title=title, hovermode="closest",

@@ -672,8 +672,25 @@ def _check_parameters(
             )
         if _is_path_parameter(name):
             value = _absolutize(value)
+            # Inputs must exist: better a clear error now than a failed cell in a kernel.
+            if name in PATH_PARAMETERS:
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, str) and item and not os.path.exists(item):
+                        raise ParameterError(name, item, "an existing file or folder",
+                                             hint="Relative paths are taken from the folder the command runs in.")
         checked[name] = value
+    _check_date_range(checked)
     return checked
+
+
+def _check_date_range(parameters: Mapping[str, object]) -> None:
+    """Reports that take ``start``/``end`` get them checked like ``select_articles`` would."""
+    if "start" not in parameters and "end" not in parameters:
+        return
+    from toolkit.dates import parse_bounds
+
+    start, end = parameters.get("start"), parameters.get("end")
+    parse_bounds(start if isinstance(start, str) else None, end if isinstance(end, str) else None)
 
 
 # --------------------------------------------------------------------------------------------

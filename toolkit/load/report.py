@@ -153,6 +153,8 @@ class LoadReport(dict):
         lines = [
             f"{self.n_articles} articles from {self.n_files_loaded} of {self.n_files} files; "
             f"{self.n_files_skipped} files and {self.n_records_skipped} records skipped"
+            + (f"; {len(self.ignored_rows)} files ignored (not article files, see .ignored)"
+               if self.ignored_rows else "")
         ]
         for row in self.skipped_rows[:20]:
             where = row["path"] if row["line"] is None else f"{row['path']}:{row['line']}"
