@@ -513,19 +513,8 @@ def _parse_header(lines: list[str], page: ScrapedPage, wires: list[str]) -> int:
     if date_at is None or dated is None:
         # Title + body layout; skip a repeated headline, a "By" line, widgets and a photo credit.
         pos = 1
-        while pos < n:
-            line = lines[pos]
-            credit = _photo_credit(line)
-            if line.casefold() == folded or _is_placeholder(line):
-                pos += 1
-            elif credit:
-                page.image_credit = page.image_credit or credit
-                pos += 1
-            elif not page.byline and _by_name(line):
-                _set_byline(page, wires, _by_name(line))
-                pos += 1
-            else:
-                break
+        while pos < n and _header_extra(lines[pos], folded, page, wires):
+            pos += 1
         return pos
 
     date_byline, page.published, from_published_label = dated
@@ -558,14 +547,7 @@ def _parse_header(lines: list[str], page: ScrapedPage, wires: list[str]) -> int:
         line = lines[pos]
         if len(line) > 200:
             break
-        credit = _photo_credit(line)
-        if line.casefold() == folded or _is_placeholder(line):
-            pos += 1
-        elif credit:
-            page.image_credit = page.image_credit or credit
-            pos += 1
-        elif not page.byline and _by_name(line):
-            _set_byline(page, wires, _by_name(line))
+        if _header_extra(line, folded, page, wires):
             pos += 1
         elif (more := _date_line(line)) is not None:
             # "Updated" then "Published": the publication date is the one the field means.
@@ -577,6 +559,21 @@ def _parse_header(lines: list[str], page: ScrapedPage, wires: list[str]) -> int:
         else:
             break
     return pos
+
+
+def _header_extra(line: str, folded: str, page: ScrapedPage, wires: list[str]) -> bool:
+    """Take in a header line that is not text: the repeated headline, a placeholder or widget,
+    a photo credit, a "By" line (recorded on ``page``). False for anything else."""
+    if line.casefold() == folded or _is_placeholder(line):
+        return True
+    credit = _photo_credit(line)
+    if credit:
+        page.image_credit = page.image_credit or credit
+        return True
+    if not page.byline and _by_name(line):
+        _set_byline(page, wires, _by_name(line))
+        return True
+    return False
 
 
 def _paragraphs(lines: list[str], gaps: list[bool], start: int) -> list[list]:
