@@ -587,3 +587,32 @@ def test_coverage_report_refuses_a_bad_freq_before_any_kernel_starts(tmp_path) -
     assert done.returncode == 2
     assert "freq='X' is not valid: expected one of 'D', 'W', 'M', 'Q', 'Y'" in done.stderr
     assert not (tmp_path / "out").exists()  # refused before running anything
+
+
+def test_topic_shares_hand_computed_and_against_scipy() -> None:
+    from scipy.stats import binomtest
+
+    from toolkit.coverage import topic_shares
+
+    arts = pd.DataFrame({
+        "doc_id": ["a", "b", "c", "d", "e"],
+        "outlet": ["X", "X", "X", "Y", None],
+        "published": pd.to_datetime(["2021-11-01", None, "2021-11-02", None, None], utc=True),
+    })
+    matches = pd.DataFrame({"doc_id": ["a", "b", "d", "a", "zz"], "topic": ["Rain", "Rain", "Rain", "Sun", "Rain"]})
+    overall = topic_shares(arts, matches, topics=["Snow"])
+    # Undated articles count (the table is time-free); an id not in articles is ignored.
+    assert overall[["topic", "n_matching", "n_total"]].values.tolist() == [
+        ["Snow", 0, 5], ["Rain", 3, 5], ["Sun", 1, 5]]
+    assert overall["share"].tolist() == [0.0, 0.6, 0.2]
+    ci = binomtest(3, 5).proportion_ci(method="wilson")
+    rain = overall.set_index("topic").loc["Rain"]
+    assert rain["ci_low"] == pytest.approx(ci.low) and rain["ci_high"] == pytest.approx(ci.high)
+    by = topic_shares(arts, matches, by="outlet")
+    table = {(o if isinstance(o, str) else None, t): (k, n) for o, t, k, n in
+             by[["outlet", "topic", "n_matching", "n_total"]].itertuples(index=False)}
+    assert table[("X", "Rain")] == (2, 3) and table[("X", "Sun")] == (1, 3)
+    assert table[("Y", "Rain")] == (1, 1) and table[("Y", "Sun")] == (0, 1)
+    assert table[(None, "Rain")] == (0, 1)
+    with pytest.raises(ParameterError, match="by='desk'"):
+        topic_shares(arts, matches, by="desk")

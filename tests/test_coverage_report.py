@@ -652,7 +652,7 @@ def test_attention_counts_match_an_independent_count(default_run, corpus, topics
     ]
     assert len(in_week) == 11
 
-    header, rows = table_with_header(default_run, "n_total")
+    header, rows = table_with_header(default_run, "n_total", "South Korea")
     assert header == ["topic", *topics, "n_total"]
     totals = Counter(week_of(a.published) for a in dated)
     assert [row[0] for row in rows] == [f"{w} 00:00:00+00:00" for w in weeks]
@@ -685,6 +685,14 @@ def test_share_band_is_the_wilson_interval(default_run, corpus, topics):
                 name,
                 week,
             )
+
+
+def test_topic_shares_table_counts_every_article_dated_or_not(default_run, corpus, topics):
+    header, rows = table_with_header(default_run, "topic", "n_matching", "n_total", "share")
+    col = {name: header.index(name) for name in ("topic", "n_matching", "n_total")}
+    got = {row[col["topic"]]: (int(row[col["n_matching"]]), int(row[col["n_total"]])) for row in rows}
+    expected = {name: (sum(mentions(a, pattern) for a in corpus), len(corpus)) for name, pattern in topics.items()}
+    assert got == expected
 
 
 def test_matching_articles_are_exactly_those_mentioning_each_topic(default_run, corpus, topics):
@@ -800,7 +808,7 @@ def test_filtered_attention_counts_by_day(filtered_run, corpus, topics):
     # Hand-checked: on 2 November, three climate pieces (two Daily Meridian, one Pacific Ledger).
     assert values(traces["Climate summit"]["y"])[1] == 3
 
-    header, rows = table_with_header(filtered_run, "n_total")
+    header, rows = table_with_header(filtered_run, "n_total", "South Korea")
     totals = Counter(a.published.date() for a in selected)
     assert [row[0] for row in rows] == [f"{d} 00:00:00+00:00" for d in FORTNIGHT]
     assert [int(row[-1]) for row in rows] == [totals[d] for d in FORTNIGHT]

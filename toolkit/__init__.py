@@ -32,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "attention": "toolkit.coverage",
     "attention_table": "toolkit.coverage",
     "matching_articles": "toolkit.coverage",
+    "topic_shares": "toolkit.coverage",
     "topic_terms": "toolkit.coverage",
     "volume": "toolkit.coverage",
     "wilson_interval": "toolkit.coverage",
@@ -78,7 +79,7 @@ __all__ = [
     "notebook_parameters", "parse_bound", "parse_bounds", "parse_date", "parse_dates", "register_reader", "run_report",
     "select_articles", "split_sentences", "stopwords", "term_frequencies",
     "term_frequencies_by_group", "terms_chart",
-    "tokenize", "top_terms", "topic_terms", "validate_articles", "volume", "volume_chart",
+    "tokenize", "top_terms", "topic_shares", "topic_terms", "validate_articles", "volume", "volume_chart",
     "wilson_interval", "word_tokenize",
 ]
 
@@ -101,6 +102,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
         attention,
         attention_table,
         matching_articles,
+        topic_shares,
         topic_terms,
         volume,
         wilson_interval,

@@ -47,7 +47,10 @@ if TYPE_CHECKING:  # toolkit.text imports NLTK: load it only when topic_terms ru
 
 log = logging.getLogger(__name__)
 
-__all__ = ["attention", "attention_table", "matching_articles", "topic_terms", "volume", "wilson_interval"]
+__all__ = [
+    "attention", "attention_table", "matching_articles", "topic_shares", "topic_terms", "volume",
+    "wilson_interval",
+]
 
 _RESERVED = ("period", "topic", "n_matching", "n_total", "share", "ci_low", "ci_high", "n_articles")
 
@@ -346,6 +349,75 @@ def _topic_pairs(matches: pd.DataFrame, topics: Sequence[str] | None) -> pd.Data
     if topics is not None:
         pairs = pairs[pairs["topic"].isin(list(topics))]
     return pairs
+
+
+def topic_shares(
+    articles: pd.DataFrame,
+    matches: pd.DataFrame,
+    *,
+    by: str | None = None,
+    topics: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Share of all articles (or of each group's articles) that mention each topic, over the
+    whole table, dated or not.
+
+    The time-free companion of :func:`attention`: it answers "what share of the coverage is
+    about X" for corpora without dates too.
+
+    Parameters
+    ----------
+    articles
+        The articles table the matches were made from: its rows are the denominator.
+    matches
+        The table from :func:`toolkit.match_topics` (needs ``doc_id`` and ``topic``).
+    by
+        A column of ``articles`` to split by (e.g. ``"outlet"``); every group appears with every
+        topic. Missing values form their own group.
+    topics
+        Topics that must appear even without any match, listed first in this order; then the
+        other topics of ``matches`` alphabetically.
+
+    Returns
+    -------
+    pandas.DataFrame
+        [``by``], ``topic``, ``n_matching`` (articles that mention the topic), ``n_total``
+        (all articles of the group: the denominator), ``share`` (NaN when ``n_total`` is 0) and
+        the 95% Wilson interval ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "outlet": ["X", "X", "Y", "Y"]})
+    >>> m = pd.DataFrame({"doc_id": ["a", "c", "d"], "topic": ["Rain", "Rain", "Rain"]})
+    >>> topic_shares(arts, m, by="outlet")[["outlet", "n_matching", "n_total", "share"]].values.tolist()
+    [['X', 1, 2, 0.5], ['Y', 2, 2, 1.0]]
+    """
+    if not isinstance(articles, pd.DataFrame) or "doc_id" not in articles.columns:
+        raise SchemaError("articles must be an articles table with a doc_id column (toolkit.load_corpus).")
+    if by is not None and (not isinstance(by, str) or by not in articles.columns):
+        raise ParameterError("by", by, f"None or a column of articles: {list(map(str, articles.columns))}",
+                             hint="Use by='outlet' to compare outlets.")
+    pairs = _topic_pairs(matches, None)
+    pairs = pairs[pairs["doc_id"].isin(articles["doc_id"])]
+    names = list(dict.fromkeys([*(topics or []), *sorted(pairs["topic"].unique())]))
+    if topics is not None:
+        pairs = pairs[pairs["topic"].isin(names)]
+    keys = [by] if by is not None else []
+    frame = articles[["doc_id", *keys]]
+    if by is not None:
+        totals = frame.groupby(by, dropna=False, sort=True).size().rename("n_total")
+        hits = pairs.merge(frame, on="doc_id").groupby([by, "topic"], dropna=False).size()
+        grid = pd.MultiIndex.from_product([totals.index, names], names=[by, "topic"])
+        out = hits.reindex(grid, fill_value=0).rename("n_matching").reset_index()
+        out = out.merge(totals.reset_index(), on=by, how="left")
+    else:
+        hits = pairs.groupby("topic").size().reindex(names, fill_value=0)
+        out = pd.DataFrame({"topic": names, "n_matching": hits.to_numpy(), "n_total": len(frame)})
+    out["n_matching"] = out["n_matching"].astype("int64")
+    out["n_total"] = out["n_total"].astype("int64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share"] = np.where(out["n_total"] > 0, out["n_matching"] / out["n_total"].where(out["n_total"] > 0, 1), np.nan)
+    out["ci_low"], out["ci_high"] = wilson_interval(out["n_matching"].to_numpy(), out["n_total"].to_numpy())
+    return out[[*keys, "topic", "n_matching", "n_total", "share", "ci_low", "ci_high"]].reset_index(drop=True)
 
 
 def topic_terms(
