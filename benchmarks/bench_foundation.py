@@ -36,7 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -150,6 +150,24 @@ def run_ours(path: Path, corpus: str, watch: Stopwatch, *, sentences: bool = Tru
     }
 
 
+def alternative_result(base: float, articles: Any, summary: dict, per_article: Any, terms: Any,
+                       n_outlet_rows: int | None, top: list[str], words: Iterable[str]) -> dict:
+    """The figures every alternative pipeline reports, in the shape run_ours reports them."""
+    return {
+        "rss_base": base, "rss_peak": peak_rss_mib(),
+        "n_articles": len(articles),
+        "text_bytes": text_bytes(articles["title"]) + text_bytes(articles["text"]),
+        "n_words": summary["n_tokens"],
+        "n_words_text": int(per_article["n_tokens"].sum()),
+        "n_types": summary["n_types"],
+        "n_sentences": summary["n_sentences"],
+        "n_terms": len(terms),
+        "n_outlet_rows": n_outlet_rows,
+        "top": top,
+        "shapes": shapes(words),
+    }
+
+
 def read_articles(path: Path, corpus: str) -> Any:
     """What a notebook user writes to get a table of articles: open() per file, or read_csv."""
     import pandas as pd
@@ -248,20 +266,9 @@ def run_nltk(path: Path, corpus: str, watch: Stopwatch, *, stopwords: frozenset[
             )
     with watch("top_terms"):
         top = pd.DataFrame(freq.most_common(TOP_N), columns=["term", "n"])
-    peak = peak_rss_mib()
-    return {
-        "rss_base": base, "rss_peak": peak,
-        "n_articles": len(articles),
-        "text_bytes": text_bytes(articles["title"]) + text_bytes(articles["text"]),
-        "n_words": summary["n_tokens"],
-        "n_words_text": int(per_article["n_tokens"].sum()),
-        "n_types": summary["n_types"],
-        "n_sentences": summary["n_sentences"],
-        "n_terms": len(terms),
-        "n_outlet_rows": len(by_outlet) if corpus == "recovery" else None,
-        "top": top["term"].tolist(),
-        "shapes": shapes(w for doc in words for w in doc),
-    }
+    return alternative_result(base, articles, summary, per_article, terms,
+                              len(by_outlet) if corpus == "recovery" else None,
+                              top["term"].tolist(), (w for doc in words for w in doc))
 
 
 def run_pandas(path: Path, corpus: str, watch: Stopwatch, *, stopwords: frozenset[str], **_: Any) -> dict:
@@ -314,20 +321,9 @@ def run_pandas(path: Path, corpus: str, watch: Stopwatch, *, stopwords: frozense
             by_outlet = by_outlet.sort_values(["outlet", "n"], ascending=[True, False])
     with watch("top_terms"):
         top = terms.head(TOP_N)
-    peak = peak_rss_mib()
-    return {
-        "rss_base": base, "rss_peak": peak,
-        "n_articles": len(articles),
-        "text_bytes": text_bytes(articles["title"]) + text_bytes(articles["text"]),
-        "n_words": summary["n_tokens"],
-        "n_words_text": int(per_article["n_tokens"].sum()),
-        "n_types": summary["n_types"],
-        "n_sentences": summary["n_sentences"],
-        "n_terms": len(terms),
-        "n_outlet_rows": len(by_outlet) if corpus == "recovery" else None,
-        "top": top.index.tolist(),
-        "shapes": shapes(tokens["token"].tolist()),
-    }
+    return alternative_result(base, articles, summary, per_article, terms,
+                              len(by_outlet) if corpus == "recovery" else None,
+                              top.index.tolist(), tokens["token"].tolist())
 
 
 RUNNERS: dict[str, Callable[..., dict]] = {

@@ -18,6 +18,23 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+def read_bbc_plainly(corpora: Path):
+    """The BBC corpus read with plain Python, independently of the toolkit's loader: one row per
+    file with doc_id (path), section (folder), title (line 1) and text (the rest)."""
+    import pandas as pd
+
+    rows = []
+    for path in sorted((corpora / "bbc").glob("*/*.txt")):
+        raw = path.read_bytes()
+        try:
+            content = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            content = raw.decode("latin-1")  # sport/199.txt
+        title, _, body = content.partition("\n")
+        rows.append((str(path.relative_to(corpora)), path.parent.name, title.strip(), body.strip()))
+    return pd.DataFrame(rows, columns=["doc_id", "section", "title", "text"])
+
+
 def chromium_dom(page: Path, tmp_path: Path) -> str:
     """The DOM of ``page`` after headless Chromium ran its scripts, with the network cut off."""
     profile = tempfile.mkdtemp(dir=tmp_path, prefix="chromium-profile-")

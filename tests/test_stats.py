@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import read_bbc_plainly
 
 from toolkit.errors import ParameterError, SchemaError
 from toolkit.stats import (
@@ -382,16 +383,7 @@ def test_functions_do_not_modify_input(articles):
 
 @pytest.mark.corpora
 def test_bbc_statistics_are_consistent(corpora):
-    rows = []
-    for path in sorted((corpora / "bbc").glob("*/*.txt")):
-        raw = path.read_bytes()
-        try:
-            content = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            content = raw.decode("latin-1")
-        title, _, body = content.partition("\n")
-        rows.append((str(path.relative_to(corpora)), path.parent.name, title.strip(), body.strip()))
-    arts = pd.DataFrame(rows, columns=["doc_id", "outlet", "title", "text"])
+    arts = read_bbc_plainly(corpora).rename(columns={"section": "outlet"})
     arts["published"] = pd.Series(pd.NaT, index=arts.index, dtype=UTC)
     tokens = tokenize(arts)
     summary = corpus_summary(arts, by="outlet", tokens=tokens)

@@ -10,6 +10,7 @@ import nltk
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import read_bbc_plainly
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nltk.tokenize.punkt import PunktSentenceTokenizer
@@ -602,16 +603,7 @@ def test_ngrams_of_and_errors(articles):
 
 
 def _read_bbc(corpora: Path) -> pd.DataFrame:
-    rows = []
-    for path in sorted((corpora / "bbc").glob("*/*.txt")):
-        raw = path.read_bytes()
-        try:
-            content = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            content = raw.decode("latin-1")
-        title, _, body = content.partition("\n")
-        rows.append((str(path.relative_to(corpora)), title.strip(), body.strip()))
-    return pd.DataFrame(rows, columns=["doc_id", "title", "text"])
+    return read_bbc_plainly(corpora)[["doc_id", "title", "text"]]
 
 
 @pytest.mark.corpora

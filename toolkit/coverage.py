@@ -260,14 +260,7 @@ def attention(
     2 2021-11-15 00:00:00+00:00  Japan           0        1    0.0
     """
     grid = _Grid(articles, freq=freq, by=by, start=start, end=end, caller="attention")
-    if not isinstance(matches, pd.DataFrame):
-        raise SchemaError(f"matches must be a pandas DataFrame (from match_topics), got {type(matches).__name__}.")
-    missing = [c for c in ("doc_id", "topic") if c not in matches.columns]
-    if missing:
-        raise SchemaError(
-            f"matches lacks the column(s) {missing}; expected a table with doc_id and topic such as "
-            f"toolkit.topics.match_topics(articles, topics) returns. It has {list(matches.columns)}."
-        )
+    _check_matches(matches)
     if isinstance(topics, str):
         topics = [topics]
     listed = list(dict.fromkeys(topics or []))
@@ -339,12 +332,19 @@ def volume(
     return out
 
 
-def _topic_pairs(matches: pd.DataFrame, topics: Sequence[str] | None) -> pd.DataFrame:
+def _check_matches(matches: pd.DataFrame) -> None:
     if not isinstance(matches, pd.DataFrame):
         raise SchemaError(f"matches must be a pandas DataFrame (from match_topics), got {type(matches).__name__}.")
     missing = [c for c in ("doc_id", "topic") if c not in matches.columns]
     if missing:
-        raise SchemaError(f"matches lacks the column(s) {missing}; make it with toolkit.match_topics(articles, topics).")
+        raise SchemaError(
+            f"matches lacks the column(s) {missing}; expected a table with doc_id and topic such as "
+            f"toolkit.match_topics(articles, topics) returns. It has {list(matches.columns)}."
+        )
+
+
+def _topic_pairs(matches: pd.DataFrame, topics: Sequence[str] | None) -> pd.DataFrame:
+    _check_matches(matches)
     pairs = matches[["doc_id", "topic"]].drop_duplicates()
     if topics is not None:
         pairs = pairs[pairs["topic"].isin(list(topics))]
