@@ -144,8 +144,11 @@ def reader_for(path: Path, head: bytes) -> Reader | None:
     for reader in reversed(list(_READERS.values())):
         if reader.sniff is not None and reader.sniff(path, head):
             return reader
-    suffix = path.suffix.lower()
+    # Longest suffix first, so ".html.gz" is not taken for some other reader's ".gz".
+    name = path.name.lower()
+    best: tuple[int, Reader] | None = None
     for reader in reversed(list(_READERS.values())):
-        if suffix in reader.suffixes:
-            return reader
-    return None
+        for suffix in reader.suffixes:
+            if name.endswith(suffix) and (best is None or len(suffix) > best[0]):
+                best = (len(suffix), reader)
+    return best[1] if best else None
