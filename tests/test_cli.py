@@ -255,6 +255,40 @@ def test_load_missing_path_and_bad_out(tmp_path):
     assert bad.returncode == 2 and ".parquet or .csv" in bad.stderr
 
 
+def test_load_writes_the_per_record_report_and_uses_the_cache(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = [{"title": "A", "text": "Same body text here."}, {"title": "B", "text": "Same body text here."}]
+    (corpus / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n{broken\n")
+    report = tmp_path / "out" / "load.csv"
+    cache = tmp_path / "cache"
+    done = toolkit("load", str(corpus), "--report", str(report), "--cache-dir", str(cache))
+    assert done.returncode == 2, done.stderr  # a record was skipped
+    first = done.stdout.splitlines()[0]
+    assert first.startswith("2 articles from 1 of 1 files; 0 files and 1 records skipped")
+    assert "1 duplicates (exact)" in first and "read from the cache" not in first
+    import pandas as pd
+
+    log = pd.read_csv(report)
+    assert log["status"].tolist() == ["loaded", "duplicate", "skipped"]
+    assert log["line"].tolist() == [1, 2, 3]
+    assert f"wrote the load report (3 rows, one per input record) to {report}" in done.stdout
+    again = toolkit("load", str(corpus), "--cache-dir", str(cache), "--duplicates", "none")
+    assert "read from the cache" not in again.stdout  # other arguments, other cache entry
+    third = toolkit("load", str(corpus), "--cache-dir", str(cache))
+    assert "read from the cache" in third.stdout.splitlines()[0]
+
+
+def test_load_checks_output_names_before_loading(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline\n\nBody.")
+    bad = toolkit("load", str(tmp_path), "--report", str(tmp_path / "r.xlsx"))
+    assert bad.returncode == 2 and "--report=" in bad.stderr and ".parquet or .csv" in bad.stderr
+    assert bad.stdout == ""  # nothing was loaded
+    help_text = toolkit("load", "--help").stdout
+    for option in ("--report", "--cache / --no-cache", "--duplicates", "--no-normalize", "--progress"):
+        assert option in help_text
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -12,6 +12,7 @@ from toolkit import load_corpus, load_report
 from toolkit.errors import LoadError, ParameterError, SchemaError
 from toolkit.load import register_reader
 from toolkit.load.registry import _READERS
+from toolkit.load.report import load_log
 from toolkit.schema import ARTICLE_COLUMNS
 
 SAMPLE = REPO / "data" / "sample"
@@ -222,3 +223,188 @@ def test_load_report_survives_parquet_and_json(tmp_path):
     assert again.n_articles == report.n_articles == 51
     assert again.counts == report.counts and again.files.equals(report.files)
     assert json.loads(json.dumps(report))["counts"]["undated"] == 1
+
+
+# --------------------------------------------------------------------------------------------
+# normalisation, duplicates, the per-record log, languages, future dates, progress
+# --------------------------------------------------------------------------------------------
+
+
+def _rows(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_normalization_is_applied_and_counted(tmp_path):
+    _rows(tmp_path / "a.jsonl", [
+        {"title": "AT&amp;T deal", "text": "Body\u00a0 one.\n\n\n\nMore."},
+        {"title": "Clean", "text": "Japan\u00e2\u20ac\u2122s \u201cquoted\u201d \u2013 text."},
+        {"title": "Clean too", "text": "Nothing to do."},
+    ])
+    articles = load_corpus(tmp_path)
+    report = load_report(articles)
+    assert articles["title"].tolist() == ["AT&T deal", "Clean", "Clean too"]
+    assert articles["text"].tolist() == [
+        "Body one.\n\nMore.", "Japan\u2019s \u201cquoted\u201d \u2013 text.", "Nothing to do."]
+    assert report.counts["normalized_entities"] == 1
+    assert report.counts["normalized_whitespace"] == 1
+    assert report.counts["normalized_mojibake"] == 1
+    assert "normalized_nfc" not in report.counts  # steps that changed nothing are not listed
+    assert report.settings["normalize"] == ["mojibake", "entities", "nfc", "whitespace"]
+    assert "normalized entities: 1" in str(report)
+
+    raw = load_corpus(tmp_path, normalize=None)
+    assert raw["title"].iloc[0] == "AT&amp;T deal"
+    assert not any(k.startswith("normalized_") for k in load_report(raw).counts)
+
+    straight = load_corpus(tmp_path, normalize=("quotes", "dashes"))
+    assert straight["text"].iloc[1] == "Japan\u00e2\u20ac\u2122s \"quoted\" - text."  # no mojibake step
+    assert load_report(straight).counts["normalized_quotes"] == 1
+    with pytest.raises(ParameterError, match=r"normalize=.*'bogus' is not a step"):
+        load_corpus(tmp_path, normalize=["bogus"])
+
+
+def test_duplicates_are_flagged_counted_and_logged(tmp_path):
+    body = "The central bank raised rates by half a point on Tuesday, its third rise this year."
+    _rows(tmp_path / "a.jsonl", [
+        {"title": "First", "text": body, "published": "2021-11-01T09:00:00Z", "outlet": "A"},
+        {"title": "Other", "text": "Something else entirely happened in the markets today.",
+         "published": "2021-11-01T10:00:00Z", "outlet": "A"},
+    ])
+    _rows(tmp_path / "b.jsonl", [
+        {"title": "Copy", "text": body + "  ", "published": "2021-11-02T09:00:00Z", "outlet": "B"},
+        "not an object",
+    ])
+    (tmp_path / "c.json").write_text("[]")
+    articles = load_corpus(tmp_path)
+    report = load_report(articles)
+    check_accounting(articles)
+    assert articles["is_duplicate"].tolist() == [False, False, True]
+    first = articles["doc_id"].iloc[0]
+    assert articles["dup_of"].iloc[2] == first
+    assert report.counts["duplicates"] == 1 and report.n_duplicates == 1
+    assert report.files.set_index(report.files["path"].str.rsplit("/", n=1).str[-1])["n_duplicates"].to_dict() == {
+        "a.jsonl": 0, "b.jsonl": 1, "c.json": 0}
+    assert "1 duplicates (exact)" in str(report).splitlines()[0]
+
+    log = load_report(articles).log(articles)
+    assert log.columns.tolist() == ["path", "line", "status", "reason", "doc_id", "dup_of"]
+    assert log["status"].tolist() == ["loaded", "loaded", "duplicate", "skipped", "empty"]
+    assert log["line"].tolist()[:4] == [1, 2, 1, 2] and pd.isna(log["line"].iloc[4])
+    assert log["reason"].iloc[2] == f"duplicate of {first}"
+    assert log["dup_of"].iloc[2] == first and pd.isna(log["dup_of"].iloc[0])
+    assert log["path"].iloc[4].endswith("c.json")
+    # inputs = loaded + skipped, record by record
+    assert (log["status"] != "empty").sum() == report.n_records
+
+    unchecked = load_corpus(tmp_path, duplicates="none")
+    assert "is_duplicate" not in unchecked and load_report(unchecked).n_duplicates is None
+    assert load_report(unchecked).files["n_duplicates"].isna().all()
+    assert "duplicates" not in str(load_report(unchecked)).splitlines()[0]
+    assert (load_report(unchecked).log(unchecked)["status"] == "duplicate").sum() == 0
+    with pytest.raises(ParameterError, match=r"duplicates='fuzzy'.*'exact', 'near', 'none'"):
+        load_corpus(tmp_path, duplicates="fuzzy")
+
+
+def test_near_duplicates_on_request(tmp_path):
+    words = [f"word{i}" for i in range(120)]
+    edited = list(words)
+    edited[60] = "changed"  # one word of 120: 5 of 116 shingles differ, Jaccard 111/121 = 0.92
+    _rows(tmp_path / "a.jsonl", [{"title": "A", "text": " ".join(words)},
+                                  {"title": "B", "text": " ".join(edited)}])
+    assert load_corpus(tmp_path)["is_duplicate"].tolist() == [False, False]
+    assert load_corpus(tmp_path, duplicates="near")["is_duplicate"].tolist() == [False, True]
+
+
+def test_load_log_of_a_subset_and_whole_file_skips(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline\n\nBody one.")
+    (tmp_path / "b.txt").write_text("Other headline\n\nBody two.")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    articles = load_corpus(tmp_path)
+    log = load_log(articles)
+    assert log["status"].tolist() == ["loaded", "loaded", "skipped"]
+    assert log["reason"].iloc[2] == "empty file" and pd.isna(log["line"]).all()
+    assert load_log(articles.iloc[:1])["status"].tolist() == ["loaded", "skipped"]
+    with pytest.raises(SchemaError, match="source_path"):
+        load_log(articles.drop(columns=["source_path"]))
+
+
+def test_languages_and_future_dates_in_the_report(tmp_path):
+    _rows(tmp_path / "a.jsonl", [
+        {"title": "One", "text": "a", "lang": "en", "published": "2021-11-01"},
+        {"title": "Two", "text": "b", "lang": "en", "published": "2999-01-01"},
+        {"title": "Trois", "text": "c", "lang": "fr"},
+        {"title": "Four", "text": "d"},
+    ])
+    report = load_report(load_corpus(tmp_path))
+    assert report.languages == {"en": 2, "fr": 1, "unknown": 1}
+    assert report.counts["future_dates"] == 1 and report.counts["undated"] == 2
+    head = str(report).splitlines()[0]
+    assert "2 undated, 1 future-dated" in head and "languages: en 2, fr 1, unknown 1" in head
+    summary = dict(zip(report.summary()["item"], report.summary()["value"], strict=True))
+    assert summary["future-dated"] == 1 and summary["language fr"] == 1 and summary["undated"] == 2
+
+
+def test_report_from_an_older_dict_still_reads():
+    from toolkit.load.report import LoadReport
+
+    old = {"sources": ["x"], "files": [{"path": "x/a.txt", "format": "scraped", "status": "loaded",
+                                        "n_articles": 1, "n_skipped": 0, "reason": None}],
+           "skipped": [], "ignored": [], "counts": {"undated": 0}, "settings": {}}
+    report = LoadReport.from_dict(old)
+    assert report.languages == {} and report.n_duplicates is None
+    assert report.files["n_duplicates"].isna().all()
+    assert str(report).startswith("1 articles from 1 of 1 files")
+
+
+def test_progress_bar_on_request_only(tmp_path, capsys):
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(f"Headline {i}\n\nBody {i}.")
+    load_corpus(tmp_path)  # stderr is not a terminal under pytest: quiet by default
+    assert "loading" not in capsys.readouterr().err
+    load_corpus(tmp_path, progress=True)
+    assert "loading" in capsys.readouterr().err
+    load_corpus(tmp_path, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_default_progress_follows_the_terminal(monkeypatch):
+    import io
+
+    from toolkit.load import core
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(core.sys, "stderr", Tty())
+    assert core._show_progress(None, core.PROGRESS_MIN_FILES)
+    assert not core._show_progress(None, core.PROGRESS_MIN_FILES - 1)
+    assert not core._show_progress(False, 10_000)
+    monkeypatch.setattr(core.sys, "stderr", io.StringIO())
+    assert not core._show_progress(None, 10_000)
+    monkeypatch.setattr(core.sys, "stderr", None)
+    assert not core._show_progress(None, 10_000)
+
+
+def test_a_load_with_no_articles_has_the_same_columns(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "a.txt").write_text("Headline\n\nBody.")
+    some = load_corpus(tmp_path)
+    none = load_corpus(tmp_path / "empty.txt")
+    assert len(none) == 0 and none.columns.tolist() == some.columns.tolist()
+    assert load_report(none).n_duplicates == 0 and load_report(none).languages == {}
+
+
+@pytest.mark.corpora
+def test_bbc_leftover_entities_are_unescaped(corpora):
+    from conftest import read_bbc_plainly
+
+    plain = read_bbc_plainly(corpora)
+    with_entities = plain["text"].str.contains(r"&#\d+;|&[a-z]+;", regex=True)
+    assert with_entities.sum() > 0  # the corpus has some ("caf&#233;")
+    articles = load_corpus(corpora / "bbc")
+    report = load_report(articles)
+    assert not articles["text"].str.contains(r"&#\d+;|&(?:amp|lt|gt|quot);", regex=True).any()
+    assert report.counts["normalized_entities"] >= with_entities.sum()
+    raw = load_corpus(corpora / "bbc", normalize=None, duplicates="none")
+    assert raw["text"].str.contains(r"&#\d+;", regex=True).sum() == plain["text"].str.contains(r"&#\d+;", regex=True).sum()

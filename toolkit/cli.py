@@ -273,38 +273,81 @@ def report_list() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def _table_format(option: str, path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    raise ParameterError(option, path, "a file name ending in .parquet or .csv")
+
+
+def _write_table(table: Any, path: str, kind: str) -> None:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "csv":
+        table.to_csv(target, index=False)
+    else:
+        table.to_parquet(target, index=False)
+
+
 @cli.command("load")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--format", "format_", default=None, metavar="NAME",
-              help="Reader for every file (scraped, csv, json, jsonl, parquet, ...); default: by file.")
+              help="Reader for every file (scraped, csv, json, jsonl, parquet, html, reuters, ...); "
+              "default: by file.")
 @click.option("--tz", default="UTC", show_default=True, help="Zone for dates written without one.")
 @click.option("--outlet", default=None, help="Outlet of articles whose file does not name one.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad file or record (errors='raise').")
-@click.option("--out", "out", default=None, type=click.Path(path_type=str),
-              help="Also write the articles table to this Parquet or CSV file.")
+@click.option("--duplicates", type=click.Choice(["exact", "near", "none"]), default="exact",
+              show_default=True, help="Flag exact or also near-duplicate articles (nothing is dropped).")
+@click.option("--normalize/--no-normalize", "normalize", default=True, show_default=True,
+              help="Repair mojibake, HTML entities, Unicode (NFC) and whitespace in the text.")
+@click.option("--cache/--no-cache", "use_cache", default=False, show_default=True,
+              help="Keep the parsed table in the cache folder and reuse it while no input changed.")
+@click.option("--cache-dir", default=None, type=click.Path(path_type=str), metavar="DIR",
+              help="Cache folder (implies --cache) [default: $TOOLKIT_CACHE_DIR or "
+              "~/.cache/media-coverage-toolkit].")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar on stderr [default: when stderr is a terminal].")
+@click.option("--out", "out", default=None, type=click.Path(path_type=str), metavar="FILE",
+              help="Also write the articles table to this .parquet or .csv file.")
+@click.option("--report", "report_path", default=None, type=click.Path(path_type=str), metavar="FILE",
+              help="Also write the full load report, one row per input record (loaded, duplicate, "
+              "skipped, with reasons), to this .csv or .parquet file.")
 def load(sources: tuple[str, ...], format_: str | None, tz: str, outlet: str | None, strict: bool,
-         out: str | None) -> int:
+         duplicates: str, normalize: bool, use_cache: bool, cache_dir: str | None,
+         progress: bool | None, out: str | None, report_path: str | None) -> int:
     """Load SOURCES (files or folders) and print the load report: what was loaded, skipped, assumed.
+
+    \b
+    toolkit load data/sample
+    toolkit load corpus/ --out articles.parquet --report load-report.csv --cache
 
     Exits 2 when a file or record was skipped or nothing was loaded, so scripts can tell a clean
     load from a partial one.
     """
     from toolkit.load.core import load_corpus
-    from toolkit.load.report import load_report
+    from toolkit.load.report import load_log, load_report
+    from toolkit.normalize import DEFAULT_STEPS
 
+    # Check the output names before a long load, not after it.
+    out_kind = _table_format("--out", out) if out else None
+    report_kind = _table_format("--report", report_path) if report_path else None
+    cache: bool | str = cache_dir if cache_dir else use_cache
     articles = load_corpus(list(sources), format=format_, tz=tz, outlet=outlet,
-                           errors="raise" if strict else "skip", progress=False)
+                           errors="raise" if strict else "skip",
+                           normalize=DEFAULT_STEPS if normalize else None,
+                           duplicates=duplicates, cache=cache, progress=progress)
     report = load_report(articles)
     click.echo(str(report))
-    if out:
-        target = Path(out)
-        if target.suffix.lower() == ".csv":
-            articles.to_csv(target, index=False)
-        elif target.suffix.lower() in (".parquet", ".pq"):
-            articles.to_parquet(target, index=False)
-        else:
-            raise ParameterError("--out", out, "a file name ending in .parquet or .csv")
-        click.echo(f"wrote {len(articles)} articles to {target}")
+    if out and out_kind:
+        _write_table(articles, out, out_kind)
+        click.echo(f"wrote {len(articles)} articles to {out}")
+    if report_path and report_kind:
+        log = load_log(articles)
+        _write_table(log, report_path, report_kind)
+        click.echo(f"wrote the load report ({len(log)} rows, one per input record) to {report_path}")
     if not len(articles):
         click.echo("toolkit: no articles were loaded (see the files skipped and ignored above)", err=True)
     return EXIT_BAD_INPUT if report.skipped_rows or not len(articles) else EXIT_OK

@@ -2,9 +2,9 @@
 
 from toolkit.load import builtin  # noqa: F401  (registers the built-in readers)
 from toolkit.load.registry import ReadContext, Reader, get_reader, readers, register_reader
-from toolkit.load.report import LoadReport, load_report
+from toolkit.load.report import LoadReport, load_log, load_report
 
-__all__ = ["LoadReport", "ReadContext", "Reader", "get_reader", "load_corpus", "load_report", "readers", "register_reader"]
+__all__ = ["LoadReport", "ReadContext", "Reader", "get_reader", "load_corpus", "load_log", "load_report", "readers", "register_reader"]
 
 
 def __getattr__(name: str):

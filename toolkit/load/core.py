@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
+import json
 import logging
 import os
+import re
+import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -16,10 +20,20 @@ import yaml
 
 from toolkit.dates import parse_dates, zone
 from toolkit.errors import LoadError, ParameterError, one_of
+from toolkit.load.cache import (
+    CACHE_SUFFIX,
+    cache_dir,
+    cache_file,
+    cache_key,
+    fingerprint,
+    read_cache,
+    write_cache,
+)
 from toolkit.load.registry import ReadContext, Reader, get_reader, reader_for
 from toolkit.load.report import LoadReport
 from toolkit.load.scraped import extract_dateline
 from toolkit.load.tabular import check_columns
+from toolkit.normalize import DEFAULT_STEPS, StepSpec, normalize_articles, resolve_steps
 from toolkit.schema import ARTICLE_COLUMNS, ARTICLE_DTYPES, PUBLISHED_DTYPE, validate_articles
 
 log = logging.getLogger(__name__)
@@ -35,10 +49,14 @@ SIDECAR_KEYS = {
     "fields": "constant extra columns, e.g. {'collection': 'demo'}",
     "format": "reader for every file in this folder (see toolkit.load.readers())",
 }
+#: Text columns the ``normalize`` steps apply to.
+NORMALIZED_FIELDS: tuple[str, ...] = ("title", "subtitle", "byline", "text")
 #: Files in a folder that are documentation, not articles (case-insensitive globs).
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     "readme*", "license*", "licence*", "copying*", "notice*", "changelog*", "authors*",
     "source.txt", "catalog.md", SIDECAR,
+    # Reuters-21578's documentation files, which sit beside its .sgm files and are not stories.
+    "all-*-strings.lc.txt", "cat-descriptions_*.txt", "feldman-cia-worldfactbook-data.txt",
 )
 #: Desk bylines that identify an outlet (newsrooms sign wire-based copy with a desk name).
 DESKS: dict[str, str] = {
@@ -102,10 +120,21 @@ def _excluded(name: str, patterns: Sequence[str]) -> str | None:
     lower = name.lower()
     if lower.startswith("."):
         return "hidden file"
+    matcher = _exclude_matcher(tuple(patterns))
+    if matcher.match(lower) is None:
+        return None
     for pattern in patterns:
-        if fnmatch.fnmatch(lower, pattern.lower()):
+        if fnmatch.fnmatchcase(lower, pattern.lower()):
             return f"matches exclude pattern {pattern!r}"
     return None
+
+
+@functools.lru_cache(maxsize=32)
+def _exclude_matcher(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    # One regex for all globs: fnmatch per pattern per file was a third of a cached load's time.
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{fnmatch.translate(p.lower())})" for p in patterns))
 
 
 def _walk(root: Path, ignored: list[dict]) -> Iterator[Path]:
@@ -156,6 +185,10 @@ def load_corpus(
     dayfirst: bool = False,
     lang: str | None = None,
     exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    normalize: StepSpec | Sequence[StepSpec] | None = DEFAULT_STEPS,
+    duplicates: Literal["exact", "near", "none"] = "exact",
+    cache: bool | str | os.PathLike = False,
+    cache_check: Literal["stat", "hash"] = "stat",
     progress: bool | None = None,
     **options: Any,
 ) -> pd.DataFrame:
@@ -202,8 +235,32 @@ def load_corpus(
         Language code for articles whose source gives none.
     exclude
         Case-insensitive file-name globs passed over in folders.
+    normalize
+        Text normalisation steps applied to ``title``, ``subtitle``, ``byline`` and ``text``
+        (see :mod:`toolkit.normalize`): step names and/or ``str -> str`` functions, or ``None``
+        for the text exactly as the readers produced it. The default repairs mojibake, leftover
+        HTML entities, Unicode composition (NFC) and layout whitespace, and leaves quotes and
+        dashes as written. The load report counts the articles each step changed
+        (``normalized_<step>``).
+    duplicates
+        ``"exact"`` (default: a hash of the normalised text, cheap), ``"near"`` (also MinHash
+        near-duplicates, a few seconds per 10,000 articles) or ``"none"``: adds ``dup_group``,
+        ``dup_of`` and ``is_duplicate`` with :func:`toolkit.dedup.flag_duplicates` (nothing is
+        dropped; use ``toolkit.dedup.dedupe`` for that). With ``"none"`` the columns are not
+        added, so their absence says "not checked".
+    cache
+        ``False`` (default), ``True`` (``$TOOLKIT_CACHE_DIR`` or ``~/.cache/media-coverage-toolkit``)
+        or a folder: keep the loaded table there as Parquet and, next time, read it instead of
+        parsing while no input file, argument or toolkit version has changed (see
+        :mod:`toolkit.load.cache`). ``load_report(articles).settings["cache"]`` says whether the
+        cache was used.
+    cache_check
+        How the cache decides that a file is unchanged: ``"stat"`` (size and modification time,
+        instant) or ``"hash"`` (size and content hash; reads every file).
     progress
-        Show a progress bar (default: only for more than 500 files).
+        Show a progress bar over the files (``tqdm.auto``: a widget in Jupyter, a text bar in a
+        terminal). Default: when stderr is a terminal and there are at least
+        :data:`PROGRESS_MIN_FILES` files; pass ``True`` in a notebook to see it there.
     **options
         Passed to the readers as ``ctx.options``.
 
@@ -211,21 +268,25 @@ def load_corpus(
     -------
     pandas.DataFrame
         The articles table (see :mod:`toolkit.schema`), one row per article in file order, with
-        any extra columns the sources had. Its :class:`LoadReport` is in
-        ``articles.attrs["load_report"]`` (see :func:`toolkit.load_report`).
+        any extra columns the sources had, then ``dup_group``, ``dup_of`` and ``is_duplicate``
+        (unless ``duplicates="none"``). Its :class:`LoadReport` is in
+        ``articles.attrs["load_report"]`` (see :func:`toolkit.load_report`); one row per input
+        record with what became of it: :func:`toolkit.load.report.load_log`.
 
     Raises
     ------
     LoadError
         When ``source`` does not exist, or (with ``errors="raise"``) at the first bad input.
     ParameterError
-        For an unknown ``format``, ``errors`` or ``tz``.
+        For an unknown ``format``, ``errors``, ``tz``, ``normalize`` step, ``duplicates``,
+        ``cache`` or ``cache_check``.
 
     Examples
     --------
     >>> from toolkit import load_corpus, load_report
     >>> articles = load_corpus("data/sample")  # doctest: +SKIP
     >>> print(load_report(articles))  # doctest: +SKIP
+    >>> articles = load_corpus("corpus/", cache=True, duplicates="near")  # doctest: +SKIP
     """
     if errors not in ("skip", "raise"):
         raise ParameterError("errors", errors, one_of(["skip", "raise"]))
@@ -235,14 +296,23 @@ def load_corpus(
     sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     if not sources:
         raise ParameterError("source", source, "a file or folder path, or a non-empty list of them")
+    steps = resolve_steps(normalize, name="normalize")
+    if duplicates not in ("exact", "near", "none"):
+        raise ParameterError("duplicates", duplicates, one_of(["exact", "near", "none"]),
+                             hint="'exact' is cheap; 'near' also finds edited copies; 'none' skips the check.")
+    if cache_check not in ("stat", "hash"):
+        raise ParameterError("cache_check", cache_check, one_of(["stat", "hash"]))
+    cache_folder = cache_dir(cache)
     desk_table = {**DESKS, **(desks or {})}
     desk_lookup = {k.casefold(): v for k, v in desk_table.items()}
     report = LoadReport(sources=[str(s) for s in sources],
                         settings={"format": format, "errors": errors, "tz": tz, "dayfirst": dayfirst,
-                                  "outlet": outlet, "lang": lang})
+                                  "outlet": outlet, "lang": lang,
+                                  "normalize": [name for name, _ in steps], "duplicates": duplicates})
 
     # (path, root, key, metadata) for every input file.
     inputs: list[tuple[Path, Path, str, dict]] = []
+    watched: list[Path] = []  # files whose change must invalidate a cache: metadata, passed-over docs
     for src in sources:
         root = Path(src)
         if not root.exists():
@@ -255,30 +325,65 @@ def load_corpus(
                            {**base_meta, "explicit": True}))
             continue
         sidecars: dict[Path, dict] = {}
+        folder_meta: dict[str, dict] = {}  # merged metadata per folder, computed once per folder
         root_name = root.resolve().name
+        root_text = os.fspath(root).rstrip(os.sep) + os.sep
         for path in _walk(root, report.ignored_rows):
-            rel = path.relative_to(root)
+            if path.name.endswith(CACHE_SUFFIX):
+                continue  # a load cache kept beside the data is not data
             why = _excluded(path.name, exclude)
             if why:
+                watched.append(path)
                 if path.name != SIDECAR:
                     report.ignored_rows.append({"path": str(path), "reason": why})
                 continue
-            meta = dict(base_meta)
-            folder = root
-            for part in (Path(), *rel.parent.parts):
-                folder = folder / part
-                if folder not in sidecars:
-                    side = folder / SIDECAR
-                    sidecars[folder] = _read_sidecar(side) if side.is_file() else {}
-                for k, v in sidecars[folder].items():
-                    meta[k] = {**meta.get(k, {}), **v} if k in ("desks", "fields") else v
-            inputs.append((path, root, f"{root_name}/{rel.as_posix()}", meta))
+            text = os.fspath(path)
+            # String slicing instead of Path.relative_to (slow over thousands of files); Path
+            # drops a leading "./", so a root of "." needs the general way.
+            rel_posix = (text[len(root_text):].replace(os.sep, "/") if text.startswith(root_text)
+                         else path.relative_to(root).as_posix())
+            parent = rel_posix.rpartition("/")[0]
+            meta = folder_meta.get(parent)
+            if meta is None:
+                meta = dict(base_meta)
+                folder = root
+                for part in ("", *(parent.split("/") if parent else ())):
+                    folder = folder / part if part else folder
+                    if folder not in sidecars:
+                        side = folder / SIDECAR
+                        sidecars[folder] = _read_sidecar(side) if side.is_file() else {}
+                    for k, v in sidecars[folder].items():
+                        meta[k] = {**meta.get(k, {}), **v} if k in ("desks", "fields") else v
+                folder_meta[parent] = meta
+            inputs.append((path, root, f"{root_name}/{rel_posix}", dict(meta)))
+
+    cached_at: Path | None = None
+    cache_status = None
+    if cache_folder is not None:
+        settings = {
+            **report.settings, "sources": [str(s) for s in sources],
+            "resolved": [os.path.realpath(s) for s in sources], "columns": columns,
+            "desks": dict(desks or {}), "exclude": list(exclude), "options": options,
+            "normalize": [[name, _describe(step)] for name, step in steps], "cache_check": cache_check,
+        }
+        cache_id = cache_key(settings)
+        cached_at = cache_file(cache_folder, cache_id)
+        files = fingerprint([p for p, *_ in inputs] + watched, check=cache_check)
+        hit = read_cache(cached_at, cache_id, files)
+        if hit is not None:
+            articles, stored, attrs = hit
+            articles.attrs.update(attrs)
+            cached_report = LoadReport.from_dict(stored)
+            cached_report.settings["cache"] = {"path": str(cached_at), "status": "hit"}
+            articles.attrs["load_report"] = cached_report
+            log.info("%s (%s)", str(cached_report).splitlines()[0], cached_at)
+            return articles
+        cache_status = "refreshed" if cached_at.exists() else "written"
 
     records: list[dict] = []
     keys: list[str] = []
-    show = progress if progress is not None else len(inputs) > 500
     iterator: Any = inputs
-    if show:
+    if _show_progress(progress, len(inputs)):
         from tqdm.auto import tqdm
 
         iterator = tqdm(inputs, desc="loading", unit="file")
@@ -312,8 +417,8 @@ def load_corpus(
             _skip_file(report, path, reader.name, exc.reason, errors, line=exc.line)
             report.counts.update(ctx.counts)
             continue
-        except (KeyboardInterrupt, MemoryError):
-            raise
+        except (KeyboardInterrupt, MemoryError, ParameterError):
+            raise  # a bad reader option is the caller's mistake, not a bad file
         except Exception as exc:  # a reader bug or an input it did not foresee: still name the file
             log.debug("reader %s failed on %s", reader.name, path, exc_info=True)
             if errors == "raise":
@@ -349,8 +454,66 @@ def load_corpus(
             report.counts["files_without_records"] += 1
 
     articles = _build_table(records, keys, report)
+    articles = _finish(articles, report, steps, duplicates)
+    if cached_at is not None:
+        written = write_cache(cached_at, cache_id, files, articles, dict(report))
+        report.settings["cache"] = {"path": str(cached_at), "status": cache_status if written else "not written"}
     articles.attrs["load_report"] = report
     log.info("%s", str(report).splitlines()[0])
+    return articles
+
+
+def _describe(func: Any) -> str:
+    """A name for a function that is the same in every process (``repr`` has its address)."""
+    if isinstance(func, functools.partial):
+        args = [_describe(a) if callable(a) else repr(a) for a in func.args]
+        args += [f"{k}={_describe(v) if callable(v) else repr(v)}" for k, v in sorted(func.keywords.items())]
+        return f"{_describe(func.func)}({', '.join(args)})"
+    module = getattr(func, "__module__", None) or type(func).__module__
+    name = getattr(func, "__qualname__", None) or type(func).__qualname__
+    return f"{module}.{name}"
+
+
+#: Default ``progress`` shows a bar from this many files on (when stderr is a terminal).
+PROGRESS_MIN_FILES = 20
+
+
+def _show_progress(progress: bool | None, n_files: int) -> bool:
+    if progress is not None:
+        return bool(progress)
+    stream = sys.stderr
+    try:
+        tty = stream is not None and stream.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        tty = False
+    return tty and n_files >= PROGRESS_MIN_FILES
+
+
+def _finish(articles: pd.DataFrame, report: LoadReport, steps: list, duplicates: str) -> pd.DataFrame:
+    """Normalise text, flag duplicates and record both, plus the language mix, in the report."""
+    if steps and len(articles):
+        articles = normalize_articles(articles, steps=steps, fields=NORMALIZED_FIELDS)
+        for name, n in articles.attrs.pop("normalized").items():
+            if n:
+                report.counts[f"normalized_{name}"] += n
+    if duplicates != "none":
+        from toolkit.dedup import flag_duplicates
+
+        # flag_duplicates records its options in attrs["duplicates"]; it stays on the table
+        # (dedupe() reads it) and goes into the report.
+        articles = flag_duplicates(articles, method=duplicates)
+        info = articles.attrs.get("duplicates")
+        if isinstance(info, dict):
+            report.settings["duplicate_check"] = json.loads(json.dumps(info, default=str))
+        flagged = articles["is_duplicate"].fillna(False).astype(bool)
+        report.counts["duplicates"] = int(flagged.sum())
+        by_path = articles.loc[flagged, "source_path"].value_counts().to_dict()
+        for row in report.file_rows:
+            if row["status"] == "loaded":
+                row["n_duplicates"] = int(by_path.get(row["path"], 0))
+    report.settings["duplicates"] = duplicates
+    langs = articles["lang"].fillna("unknown").value_counts() if len(articles) else pd.Series(dtype="int64")
+    report["languages"] = {str(k): int(v) for k, v in langs.items()}
     return articles
 
 
