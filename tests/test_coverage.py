@@ -616,3 +616,382 @@ def test_topic_shares_hand_computed_and_against_scipy() -> None:
     assert table[(None, "Rain")] == (0, 1)
     with pytest.raises(ParameterError, match="by='desk'"):
         topic_shares(arts, matches, by="desk")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dedupe, outlet comparison, prominence, co-occurrence, spikes (hand-computed on a tiny corpus)
+# ---------------------------------------------------------------------------------------------
+
+from toolkit.coverage import (  # noqa: E402
+    cooccurrence,
+    detect_spikes,
+    outlet_shares,
+    prominence,
+    topic_shares,
+)
+
+
+@pytest.fixture
+def flagged() -> pd.DataFrame:
+    # b copies a, e copies d (e is Z's only article); f is undated.
+    return pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d", "e", "f"],
+            "outlet": ["X", "X", "Y", "Y", "Z", "X"],
+            "published": pd.to_datetime(
+                ["2021-11-01T09:00Z", "2021-11-01T10:00Z", "2021-11-02T00:00Z", "2021-11-09T00:00Z",
+                 "2021-11-09T05:00Z", None],
+                utc=True,
+            ),
+            "dup_group": pd.array([1, 1, pd.NA, 2, 2, pd.NA], dtype="Int64"),
+            "dup_of": ["", "a", "", "", "d", ""],
+            "is_duplicate": [False, True, False, False, True, False],
+        }
+    ).astype({"doc_id": "str", "outlet": "str"})
+
+
+@pytest.fixture
+def hits() -> pd.DataFrame:
+    # Rain: a, b (headline), c (lede, over two rows), f (body). Sun: a (body), d, e (lede).
+    return pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "a", "c", "c", "d", "e", "f"],
+            "topic": ["Rain", "Rain", "Sun", "Rain", "Rain", "Sun", "Sun", "Rain"],
+            "n_title": [1, 1, 0, 0, 0, 0, 0, 0],
+            "n_lede": [0, 0, 0, 1, 0, 1, 1, 0],
+            "n_body": [2, 2, 1, 0, 1, 1, 1, 1],
+        }
+    ).assign(n=lambda t: t["n_title"] + t["n_lede"] + t["n_body"], matched="rain")
+
+
+def rows(table: pd.DataFrame, columns: list[str]) -> list[list[object]]:
+    return table[columns].values.tolist()
+
+
+def test_attention_dedupe_drops_duplicates_from_both_counts(flagged, hits) -> None:
+    cols = ["topic", "n_matching", "n_total"]
+    raw = attention(flagged, hits, freq="W")
+    assert rows(raw, cols) == [["Rain", 3, 3], ["Sun", 1, 3], ["Rain", 0, 2], ["Sun", 2, 2]]
+    dedup = attention(flagged, hits, freq="W", dedupe=True)
+    assert rows(dedup, cols) == [["Rain", 2, 2], ["Sun", 1, 2], ["Rain", 0, 1], ["Sun", 1, 1]]
+    assert dedup["share"].tolist() == [1.0, 0.5, 0.0, 1.0]
+    assert dedup.loc[0, "ci_high"] == 1.0 and dedup.loc[2, "ci_low"] == 0.0  # Wilson at n and 0
+    # By outlet: Z's only article is a duplicate, yet Z keeps its rows (n_total 0, share NaN).
+    by = attention(flagged, hits, freq="W", by="outlet", dedupe=True)
+    z = by[by["outlet"] == "Z"]
+    assert z["n_total"].tolist() == [0, 0, 0, 0] and z["share"].isna().all()
+    flat = by.groupby(["period", "topic"], as_index=False)[["n_matching", "n_total"]].sum()
+    pd.testing.assert_frame_equal(flat, dedup[["period", "topic", "n_matching", "n_total"]])
+
+
+def test_attention_both_variants_side_by_side(flagged, hits) -> None:
+    both = attention(flagged, hits, freq="W", dedupe="both")
+    assert list(both.columns) == ["period", "variant", "topic", "n_matching", "n_total", "share", "ci_low", "ci_high"]
+    assert both["variant"].tolist() == ["raw", "raw", "deduplicated", "deduplicated"] * 2
+    for variant, dedupe in (("raw", False), ("deduplicated", True)):
+        part = both[both["variant"] == variant].drop(columns="variant").reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, attention(flagged, hits, freq="W", dedupe=dedupe))
+    # A duplicate that starts the corpus does not move the deduplicated table's first period.
+    early = flagged.assign(published=flagged["published"].where(flagged["doc_id"] != "b", ts("2021-10-20")))
+    shifted = attention(early, hits, freq="W", dedupe="both")
+    assert shifted["period"].min() == ts("2021-10-18")
+    assert shifted.groupby("variant")["period"].nunique().tolist() == [4, 4]  # Oct 18 to Nov 8
+    # The wide table and the spike detector keep variants apart.
+    wide = attention_table(both)
+    assert list(wide.index.names) == ["period", "variant"]
+    assert len(detect_spikes(both, window=2, min_periods=1)) == len(both)
+
+
+def test_dedupe_errors(flagged, hits) -> None:
+    with pytest.raises(SchemaError, match=r"attention\(dedupe=...\) needs duplicate flags.*no is_duplicate column.*dedupe=False"):
+        attention(flagged.drop(columns="is_duplicate"), hits, dedupe=True)
+    with pytest.raises(ParameterError, match=r"dedupe='yes' is not valid: expected one of False, True, 'both'"):
+        attention(flagged, hits, dedupe="yes")  # type: ignore[arg-type]
+    with pytest.raises(SchemaError, match="outlet_shares"):
+        outlet_shares(flagged.drop(columns="is_duplicate"), hits, dedupe=True)
+    with pytest.raises(SchemaError, match="is_duplicate must hold True/False"):
+        prominence(flagged.assign(is_duplicate=["x"] * 6), hits, dedupe=True)
+    with pytest.raises(ParameterError, match="dedupe=True is not valid: expected False when articles is not given"):
+        cooccurrence(hits, dedupe=True)
+    # Without dedupe the flags are not needed.
+    assert len(attention(flagged.drop(columns="is_duplicate"), hits)) == 4
+    # Missing flags count as "not a duplicate".
+    unknown = flagged.assign(is_duplicate=pd.array([False, True, None, False, None, False], dtype="boolean"))
+    assert attention(unknown, hits, freq="M", dedupe=True)["n_total"].tolist() == [4, 4]
+
+
+def test_outlet_shares_by_hand(flagged, hits) -> None:
+    got = outlet_shares(flagged, hits)
+    assert list(got.columns) == ["outlet", "topic", "n_matching", "n_total", "share", "ci_low", "ci_high",
+                                 "n_topic", "share_of_topic", "n_all", "share_all", "ratio_to_all"]
+    # Every article counts, dated or not: X = a, b, f; Y = c, d; Z = e.
+    assert rows(got, ["outlet", "topic", "n_matching", "n_total", "n_topic", "n_all"]) == [
+        ["X", "Rain", 3, 3, 4, 6], ["X", "Sun", 1, 3, 3, 6],
+        ["Y", "Rain", 1, 2, 4, 6], ["Y", "Sun", 1, 2, 3, 6],
+        ["Z", "Rain", 0, 1, 4, 6], ["Z", "Sun", 1, 1, 3, 6],
+    ]
+    assert got["share"].tolist() == pytest.approx([1.0, 1 / 3, 0.5, 0.5, 0.0, 1.0])
+    assert got["share_of_topic"].tolist() == pytest.approx([0.75, 1 / 3, 0.25, 1 / 3, 0.0, 1 / 3])
+    assert got["share_all"].tolist() == pytest.approx([4 / 6, 0.5] * 3)
+    assert got["ratio_to_all"].tolist() == pytest.approx([1.5, 2 / 3, 0.75, 1.0, 0.0, 2.0])
+    # Wilson: exactly 1 at k == n, exactly 0 at k == 0, and scipy's figures in between.
+    assert got.loc[0, "ci_high"] == 1.0 and got.loc[4, "ci_low"] == 0.0
+    ci = binomtest(1, 3).proportion_ci(method="wilson")
+    assert (got.loc[1, "ci_low"], got.loc[1, "ci_high"]) == (pytest.approx(ci.low), pytest.approx(ci.high))
+    # The same figures as topic_shares, which it extends.
+    same = topic_shares(flagged, hits, by="outlet")
+    pd.testing.assert_frame_equal(got[same.columns], same, check_dtype=False)
+
+
+def test_outlet_shares_dedupe_and_topics(flagged, hits) -> None:
+    got = outlet_shares(flagged, hits, dedupe=True, topics=["Snow"])
+    assert rows(got, ["outlet", "topic", "n_matching", "n_total", "n_topic", "n_all"]) == [
+        ["X", "Snow", 0, 2, 0, 4], ["X", "Rain", 2, 2, 3, 4], ["X", "Sun", 1, 2, 2, 4],
+        ["Y", "Snow", 0, 2, 0, 4], ["Y", "Rain", 1, 2, 3, 4], ["Y", "Sun", 1, 2, 2, 4],
+        ["Z", "Snow", 0, 0, 0, 4], ["Z", "Rain", 0, 0, 3, 4], ["Z", "Sun", 0, 0, 2, 4],
+    ]
+    snow = got[got["topic"] == "Snow"]
+    assert snow["share_of_topic"].isna().all() and snow["ratio_to_all"].isna().all()
+    assert (snow["share_all"] == 0).all()
+    z = got[got["outlet"] == "Z"]
+    assert z["share"].isna().all() and z["ci_low"].isna().all() and z["ratio_to_all"].isna().all()
+    assert got.loc[got["topic"] == "Rain", "share_of_topic"].tolist() == pytest.approx([2 / 3, 1 / 3, 0.0])
+
+
+def test_outlet_shares_errors_and_missing_groups(flagged, hits, caplog) -> None:
+    with pytest.raises(ParameterError, match=r"by='desk' is not valid: expected None or a column of articles"):
+        outlet_shares(flagged, hits, by="desk")
+    with pytest.raises(ParameterError, match="by=None is not valid.*topic_shares"):
+        outlet_shares(flagged, hits, by=None)  # type: ignore[arg-type]
+    with pytest.raises(SchemaError, match=r"matches lacks the column\(s\) \['topic'\]"):
+        outlet_shares(flagged, hits.drop(columns="topic"))
+    with pytest.raises(SchemaError, match=r"doc_id must be unique; repeated: \['a'\]"):
+        outlet_shares(pd.concat([flagged, flagged.iloc[:1]]), hits)
+    missing = flagged.assign(outlet=flagged["outlet"].where(flagged["doc_id"] != "f"))
+    extra = pd.concat([hits, pd.DataFrame({"doc_id": ["zz"], "topic": ["Rain"]})])
+    with caplog.at_level(logging.WARNING, logger="toolkit.coverage"):
+        got = outlet_shares(missing, extra)
+    assert "1 match rows name a doc_id that is not in articles" in caplog.text
+    assert got["outlet"].isna().sum() == 2  # the missing outlet is a group of its own
+    assert got.loc[got["outlet"].isna(), "n_matching"].tolist() == [1, 0]
+
+
+def test_prominence_by_hand(flagged, hits) -> None:
+    got = prominence(flagged, hits)
+    assert list(got.columns) == ["topic", "n_matching", "n_title", "n_lede", "n_body_only",
+                                 "share_title", "share_lede", "share_body_only"]
+    # Rain: a, b headline; c lede (its second row, a body hit, does not demote it); f body only.
+    # Sun: a body only; d, e lede.
+    assert rows(got, ["topic", "n_matching", "n_title", "n_lede", "n_body_only"]) == [
+        ["Rain", 4, 2, 1, 1], ["Sun", 3, 0, 2, 1]]
+    assert got["share_title"].tolist() == [0.5, 0.0]
+    assert got["share_lede"].tolist() == pytest.approx([0.25, 2 / 3])
+    dedup = prominence(flagged, hits, dedupe=True)
+    assert rows(dedup, ["topic", "n_matching", "n_title", "n_lede", "n_body_only"]) == [
+        ["Rain", 3, 1, 1, 1], ["Sun", 2, 0, 1, 1]]
+    by = prominence(flagged, hits, by="outlet", topics=["Snow"], dedupe=True)
+    assert rows(by, ["outlet", "topic", "n_matching", "n_title", "n_lede", "n_body_only"]) == [
+        ["X", "Snow", 0, 0, 0, 0], ["X", "Rain", 2, 1, 0, 1], ["X", "Sun", 1, 0, 0, 1],
+        ["Y", "Snow", 0, 0, 0, 0], ["Y", "Rain", 1, 0, 1, 0], ["Y", "Sun", 1, 0, 1, 0],
+        ["Z", "Snow", 0, 0, 0, 0], ["Z", "Rain", 0, 0, 0, 0], ["Z", "Sun", 0, 0, 0, 0],
+    ]
+    assert by.loc[by["n_matching"] == 0, ["share_title", "share_lede", "share_body_only"]].isna().all().all()
+
+
+def test_prominence_errors(flagged, hits) -> None:
+    old_style = hits.drop(columns=["n_lede", "n_body"]).assign(n_text=1)
+    with pytest.raises(SchemaError, match=r"prominence\(\) needs hits per field.*\['n_lede'\].*match_topics"):
+        prominence(flagged, old_style)
+    with pytest.raises(ParameterError, match="by='n_title'"):
+        prominence(flagged.assign(n_title=1), hits, by="n_title")
+
+
+def test_cooccurrence_by_hand(flagged, hits) -> None:
+    got = cooccurrence(hits, articles=flagged)
+    assert list(got.columns) == ["topic_a", "topic_b", "n_a", "n_b", "n_both", "n_either", "n_articles",
+                                 "jaccard", "pmi"]
+    # Rain {a, b, c, f}, Sun {a, d, e}, both {a}, N = 6: PMI = log2(1 * 6 / (4 * 3)) = -1.
+    assert rows(got, ["topic_a", "topic_b", "n_a", "n_b", "n_both", "n_either", "n_articles"]) == [
+        ["Rain", "Sun", 4, 3, 1, 6, 6]]
+    assert got.loc[0, "jaccard"] == pytest.approx(1 / 6) and got.loc[0, "pmi"] == pytest.approx(-1.0)
+    # De-duplicated: Rain {a, c, f}, Sun {a, d}, N = 4: PMI = log2(4 / 6).
+    dedup = cooccurrence(hits, articles=flagged, dedupe=True)
+    assert rows(dedup, ["n_a", "n_b", "n_both", "n_either", "n_articles"]) == [[3, 2, 1, 4, 4]]
+    assert dedup.loc[0, "pmi"] == pytest.approx(math.log2(4 / 6))
+    # topics: only these, in this order; a topic without matches has NaN PMI and Jaccard 0.
+    listed = cooccurrence(hits, articles=flagged, topics=["Sun", "Snow", "Rain"])
+    assert rows(listed, ["topic_a", "topic_b", "n_a", "n_b", "n_both"]) == [
+        ["Sun", "Snow", 3, 0, 0], ["Sun", "Rain", 3, 4, 1], ["Snow", "Rain", 0, 4, 0]]
+    assert listed["jaccard"].tolist()[0] == 0.0 and math.isnan(listed["pmi"].tolist()[0])
+
+
+def test_cooccurrence_ordered_diagonal_and_default_n() -> None:
+    m = pd.DataFrame({"doc_id": ["a", "a", "b", "c"], "topic": ["R", "S", "R", "T"]})
+    # Without articles, N is the number of distinct articles in matches (3 here).
+    got = cooccurrence(m, ordered=True, diagonal=True)
+    assert rows(got, ["topic_a", "topic_b", "n_both"]) == [
+        ["R", "R", 2], ["R", "S", 1], ["R", "T", 0],
+        ["S", "R", 1], ["S", "S", 1], ["S", "T", 0],
+        ["T", "R", 0], ["T", "S", 0], ["T", "T", 1]]
+    assert (got["n_articles"] == 3).all()
+    pmi = dict(zip(zip(got["topic_a"], got["topic_b"], strict=True), got["pmi"], strict=True))
+    assert pmi[("R", "S")] == pytest.approx(math.log2(1 * 3 / (2 * 1)))
+    assert pmi[("R", "R")] == pytest.approx(math.log2(3 / 2))  # diagonal: log2(N / n_a)
+    assert pmi[("R", "T")] == -math.inf  # never together
+    diag = got[got["topic_a"] == got["topic_b"]]
+    assert (diag["jaccard"] == 1.0).all() and (diag["n_both"] == diag["n_a"]).all()
+    # More articles (with no topic) lower N's share of each topic and raise PMI.
+    arts = pd.DataFrame({"doc_id": ["a", "b", "c", "d", "e", "f"]})
+    wider = cooccurrence(m, articles=arts)
+    assert wider.loc[0, "pmi"] == pytest.approx(math.log2(1 * 6 / (2 * 1)))
+    empty = cooccurrence(m.iloc[0:0])
+    assert empty.empty and list(empty.columns)[:2] == ["topic_a", "topic_b"]
+
+
+def test_spikes_on_a_literal_series_with_mad_zero() -> None:
+    t = pd.DataFrame({
+        "period": pd.date_range("2021-11-01", periods=7, freq="D", tz=UTC),
+        "topic": "Rain",
+        "n_matching": [1, 1, 1, 1, 5, 5, 0],
+    })
+    got = detect_spikes(t, value="n_matching", window=5, min_periods=3)
+    assert got["n_baseline"].tolist() == [0, 1, 2, 3, 4, 5, 5]
+    assert got["baseline"].tolist()[1:] == [1.0, 1.0, 1.0, 1.0, 1.0, 1.0] and math.isnan(got["baseline"][0])
+    z = got["z"].tolist()
+    assert all(math.isnan(v) for v in z[:3])  # fewer than min_periods baseline values
+    assert z[3] == 0.0  # a constant baseline, and x equal to it
+    assert z[4] == math.inf  # a constant baseline, and x above it
+    # MAD is 0 ([1, 1, 1, 1, 5]): z = (x - median) / (1.253314 * MeanAD) = 4 / (1.253314 * 0.8)
+    assert z[5] == pytest.approx(4 / (1.253314 * 0.8))
+    # [1, 1, 1, 5, 5]: MAD 0 again, MeanAD 1.6, x = 0 below the median.
+    assert z[6] == pytest.approx(-1 / (1.253314 * 1.6))
+    assert got["is_spike"].tolist() == [False] * 4 + [True, True, False]
+    assert not detect_spikes(t, value="n_matching", window=5, min_periods=3, min_count=6)["is_spike"].any()
+    assert detect_spikes(t, value="n_matching", window=5, min_periods=3, threshold=4.0)["is_spike"].tolist() == (
+        [False] * 4 + [True, False, False])
+
+
+def test_spikes_regular_mad_and_missing_values() -> None:
+    t = pd.DataFrame({
+        "period": pd.date_range("2021-11-01", periods=7, freq="W-MON", tz=UTC),
+        "topic": "Rain",
+        "n_matching": [2, 3, 0, 2, 4, 3, 9],
+        "n_total": [10, 10, 0, 10, 10, 10, 10],
+    })
+    t["share"] = (t["n_matching"] / t["n_total"]).where(t["n_total"] > 0)  # week 3: no articles, NaN
+    got = detect_spikes(t, window=4, min_periods=3)
+    # The NaN share is skipped in every baseline and gets no z of its own.
+    assert got["n_baseline"].tolist() == [0, 1, 2, 2, 3, 3, 3]
+    assert math.isnan(got.loc[2, "z"]) and math.isnan(got.loc[3, "z"])
+    # Week 5 (0.4): baseline [0.2, 0.3, 0.2], median 0.2, MAD 0, MeanAD 1/30.
+    assert got.loc[4, "baseline"] == pytest.approx(0.2)
+    assert got.loc[4, "z"] == pytest.approx(0.2 / (1.253314 / 30))
+    # Week 6 (0.3): baseline [0.3, 0.2, 0.4], median 0.3: z = 0.
+    assert got.loc[5, "z"] == pytest.approx(0.0)
+    # Week 7 (0.9): baseline [0.2, 0.4, 0.3], median 0.3, MAD 0.1: z = 0.6745 * 0.6 / 0.1.
+    assert got.loc[6, "z"] == pytest.approx(0.6745 * 6)
+    assert got["is_spike"].tolist() == [False] * 4 + [True, False, True]
+
+
+def test_spikes_on_attention_output_series_apart() -> None:
+    days = pd.date_range("2021-11-01", periods=10, freq="D", tz=UTC)
+    arts = pd.DataFrame({
+        "doc_id": [f"d{i}-{j}" for i in range(10) for j in range(10)],
+        "outlet": ["X", "Y"] * 50,
+        "published": np.repeat(days, 10),
+    })
+    # Rain: one article a day, then seven on day 9 (all X). Sun: two a day throughout.
+    rain = [f"d{i}-0" for i in range(10) if i != 8] + [f"d8-{j}" for j in range(0, 10, 2)] + ["d8-1", "d8-3"]
+    sun = [f"d{i}-{j}" for i in range(10) for j in (1, 2)]
+    matches = pd.DataFrame({"doc_id": rain + sun, "topic": ["Rain"] * len(rain) + ["Sun"] * len(sun)})
+    table = attention(arts, matches, freq="D")
+    before = table.copy()
+    got = detect_spikes(table, window=5, min_periods=3)
+    pd.testing.assert_frame_equal(table, before)  # not mutated
+    pd.testing.assert_frame_equal(got[table.columns], table)  # same rows, same order
+    assert got.loc[got["is_spike"], ["topic", "period"]].values.tolist() == [["Rain", days[8]]]
+    assert got.loc[got["topic"] == "Sun", "z"].dropna().eq(0).all()
+    # Per outlet the X and Y series are separate: Rain's burst is X's and Y's at once here.
+    by = detect_spikes(attention(arts, matches, freq="D", by="outlet"), value="n_matching", window=5, min_periods=3,
+                       min_count=2)
+    assert by.loc[by["is_spike"], ["outlet", "topic"]].values.tolist() == [["X", "Rain"], ["Y", "Rain"]]
+    # Running it again replaces the columns instead of duplicating them.
+    assert list(detect_spikes(got).columns) == list(got.columns)
+
+
+def test_spikes_errors() -> None:
+    t = pd.DataFrame({"period": pd.date_range("2021-11-01", periods=3, freq="D", tz=UTC), "topic": "R",
+                      "n_matching": [1, 2, 3]})
+    with pytest.raises(ParameterError, match=r"value='count' is not valid: expected one of 'share', 'n_matching'"):
+        detect_spikes(t, value="count")  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match=r"window=1 is not valid"):
+        detect_spikes(t, value="n_matching", window=1)
+    with pytest.raises(ParameterError, match=r"min_periods=15 is not valid: expected a whole number from 1 to window=14"):
+        detect_spikes(t, value="n_matching", min_periods=15)
+    with pytest.raises(ParameterError, match=r"threshold=0 is not valid"):
+        detect_spikes(t, value="n_matching", threshold=0)
+    with pytest.raises(ParameterError, match=r"min_count=-1 is not valid"):
+        detect_spikes(t, value="n_matching", min_count=-1)
+    with pytest.raises(SchemaError, match=r"lacks the column\(s\) \['share'\].*toolkit.attention"):
+        detect_spikes(t)
+    empty = detect_spikes(t.iloc[0:0], value="n_matching")
+    assert empty.empty and list(empty.columns)[-4:] == ["baseline", "n_baseline", "z", "is_spike"]
+
+
+def test_new_functions_do_not_mutate(flagged, hits) -> None:
+    a, m = flagged.copy(), hits.copy()
+    outlet_shares(flagged, hits, dedupe=True)
+    prominence(flagged, hits, by="outlet", dedupe=True)
+    cooccurrence(hits, articles=flagged, dedupe=True)
+    attention(flagged, hits, dedupe="both", by="outlet")
+    pd.testing.assert_frame_equal(flagged, a)
+    pd.testing.assert_frame_equal(hits, m)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    outlets=st.lists(st.sampled_from(["A", "B", "C", None]), min_size=1, max_size=25),
+    dups=st.lists(st.booleans(), min_size=25, max_size=25),
+    cells=st.lists(st.tuples(st.integers(0, 24), st.sampled_from(["T1", "T2", "T3"]),
+                             st.integers(0, 2), st.integers(0, 2), st.integers(0, 2)), max_size=60),
+    dedupe=st.booleans(),
+)
+def test_property_outlets_prominence_cooccurrence(outlets, dups, cells, dedupe) -> None:
+    n = len(outlets)
+    arts = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n)], "outlet": outlets, "is_duplicate": dups[:n]})
+    found = [c for c in cells if c[0] < n and sum(c[2:]) > 0]
+    matches = pd.DataFrame(found, columns=["row", "topic", "n_title", "n_lede", "n_body"])
+    matches.insert(0, "doc_id", [f"d{i}" for i in matches.pop("row")])
+    kept = arts[~arts["is_duplicate"]] if dedupe else arts
+
+    shares = outlet_shares(arts, matches, dedupe=dedupe)
+    for column in ("share", "share_of_topic", "share_all"):
+        defined = shares[column].dropna()
+        assert defined.between(0, 1).all()
+    ok = shares["n_total"] > 0
+    assert (shares.loc[ok, "ci_low"] <= shares.loc[ok, "share"] + 1e-12).all()
+    assert (shares.loc[ok, "share"] <= shares.loc[ok, "ci_high"] + 1e-12).all()
+    per_topic = shares.groupby("topic")[["n_matching"]].sum()["n_matching"]
+    # Sums over outlets equal the ungrouped counts.
+    # (a topic matched only by duplicates keeps its rows, with zeros, in the de-duplicated table)
+    overall = topic_shares(kept, matches, topics=sorted(set(matches["topic"]))).set_index("topic")
+    assert per_topic.to_dict() == overall["n_matching"].to_dict()
+    assert (shares.groupby("topic")["n_topic"].first() == per_topic).all()
+    assert shares.groupby("topic")["n_total"].sum().eq(len(kept)).all()
+    sums = shares[shares["n_topic"] > 0].groupby("topic")["share_of_topic"].sum()
+    assert np.allclose(sums, 1.0)
+
+    prom = prominence(arts, matches, dedupe=dedupe)
+    counts = prom[["n_title", "n_lede", "n_body_only"]].sum(axis=1)
+    assert (counts == prom["n_matching"]).all()
+    assert prom.set_index("topic")["n_matching"].to_dict() == overall["n_matching"].to_dict()
+    grouped = prominence(arts, matches, by="outlet", dedupe=dedupe)
+    summed = grouped.groupby("topic")[["n_matching", "n_title", "n_lede", "n_body_only"]].sum()
+    assert summed.to_dict() == prom.set_index("topic")[["n_matching", "n_title", "n_lede", "n_body_only"]].to_dict()
+
+    co = cooccurrence(matches, articles=arts, dedupe=dedupe, ordered=True, diagonal=True)
+    assert co["jaccard"].dropna().between(0, 1).all()
+    assert (co["n_both"] <= np.minimum(co["n_a"], co["n_b"])).all()
+    diag = co[co["topic_a"] == co["topic_b"]].set_index("topic_a")["n_a"]
+    assert diag.to_dict() == {t: overall.loc[t, "n_matching"] for t in diag.index}
+    assert (co["n_articles"] == len(kept)).all()

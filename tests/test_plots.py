@@ -270,3 +270,258 @@ def test_faceted_share_chart_lists_every_topic_once_and_draws_whiskers(timeline:
     assert sorted(shown) == sorted(set(timeline["topic"]))
     for trace in lines(fig):
         assert trace.error_y.array is not None  # an isolated period still shows its interval
+
+
+# ---------------------------------------------------------------------------------------------
+# Spikes, outlets, prominence, co-occurrence, keyness, tone
+# ---------------------------------------------------------------------------------------------
+
+import numpy as np  # noqa: E402
+
+from toolkit.coverage import cooccurrence, detect_spikes, outlet_shares, prominence  # noqa: E402
+from toolkit.plots import (  # noqa: E402
+    cooccurrence_heatmap,
+    keyness_chart,
+    outlet_topic_heatmap,
+    prominence_chart,
+    share_by_outlet_chart,
+    tone_chart,
+)
+
+
+@pytest.fixture
+def field_hits() -> pd.DataFrame:
+    # Japan: a (headline), b (lede), d (body). Korea: a (body), e (lede).
+    return pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "d", "a", "e"],
+            "topic": ["Japan", "Japan", "Japan", "Korea", "Korea"],
+            "n_title": [1, 0, 0, 0, 0],
+            "n_lede": [0, 1, 0, 0, 1],
+            "n_body": [1, 1, 2, 1, 0],
+        }
+    )
+
+
+def test_attention_chart_marks_spikes() -> None:
+    periods = pd.date_range("2021-11-01", periods=6, freq="W-MON", tz="UTC")
+    table = pd.DataFrame({
+        "period": periods, "topic": "Japan", "n_matching": [1, 1, 1, 1, 1, 6],
+        "n_total": [10] * 6,
+    })
+    table["share"] = table["n_matching"] / table["n_total"]
+    table["ci_low"], table["ci_high"] = table["share"] - 0.05, table["share"] + 0.05
+    spiky = detect_spikes(table, window=4, min_periods=3)
+    assert spiky["is_spike"].tolist() == [False] * 5 + [True]
+    fig = attention_chart(spiky)
+    stars = [t for t in fig.data if t.mode == "markers"]
+    assert len(stars) == 1 and stars[0].name == "spike" and stars[0].marker.symbol == "star"
+    assert [str(x)[:10] for x in stars[0].x] == ["2021-12-06"] and list(stars[0].y) == [0.6]
+    assert stars[0].customdata[0][:2].tolist() == [6, 10]  # the denominators
+    assert "z = " in stars[0].hovertemplate and "of %{customdata[1]:,} articles" in stars[0].hovertemplate
+    assert len(lines(fig)) == 1  # the line itself is unchanged
+    # No spike: no marker trace, even with the column present.
+    calm = attention_chart(spiky.assign(is_spike=False))
+    assert not [t for t in calm.data if t.mode == "markers"]
+
+
+@pytest.fixture
+def shares(arts: pd.DataFrame) -> pd.DataFrame:
+    matches = pd.DataFrame({"doc_id": ["a", "b", "d", "a", "e"], "topic": ["Japan", "Japan", "Japan", "Korea", "Korea"]})
+    return outlet_shares(arts, matches)
+
+
+def test_share_by_outlet_chart_stacks_outlets(shares: pd.DataFrame) -> None:
+    fig = share_by_outlet_chart(shares, title="Who covers what")
+    assert fig.layout.barmode == "stack"
+    assert [t.name for t in fig.data] == ["North Post", "South Times"]
+    # Japan: a, d (North Post) and b (South Times) of 3; Korea: a and e of 2.
+    assert [t.y.tolist() for t in fig.data] == [pytest.approx([2 / 3, 0.5]), pytest.approx([1 / 3, 0.5])]
+    assert list(fig.data[0].x) == ["Japan", "Korea"]
+    north = fig.data[0].customdata
+    assert north[0].tolist() == pytest.approx([2, 3, 2 / 3, 3])  # n_matching, n_topic, own share, n_total
+    assert "customdata[1]" in fig.data[0].hovertemplate and "customdata[3]" in fig.data[0].hovertemplate
+    assert fig.layout.yaxis.title.text == "Share of the topic's articles"
+    assert fig.layout.xaxis.title.text == "Topic"
+    counts = share_by_outlet_chart(shares, value="n_matching")
+    assert [t.y.tolist() for t in counts.data] == [[2, 1], [1, 1]]
+    assert counts.layout.yaxis.title.text == "Matching articles"
+    with pytest.raises(ParameterError, match="value='share'"):
+        share_by_outlet_chart(shares, value="share")  # type: ignore[arg-type]
+    with pytest.raises(SchemaError, match=r"\['n_topic'\]"):
+        share_by_outlet_chart(shares.drop(columns="n_topic"))
+
+
+def test_outlet_topic_heatmap(shares: pd.DataFrame) -> None:
+    fig = outlet_topic_heatmap(shares, title="Attention by outlet")
+    heat = fig.data[0]
+    assert isinstance(heat, go.Heatmap) and len(fig.data) == 1
+    assert list(heat.y) == ["North Post", "South Times"] and list(heat.x) == ["Japan", "Korea"]
+    # North Post: a, c, d (Japan a, d; Korea a); South Times: b, e (Japan b; Korea e).
+    assert np.allclose(np.asarray(heat.z, dtype=float), [[2 / 3, 1 / 3], [0.5, 0.5]])
+    assert np.asarray(heat.customdata)[0, 0].tolist() == [2, 3, 3]  # n_matching, n_total, n_topic
+    assert "customdata[1]" in heat.hovertemplate and "customdata[2]" in heat.hovertemplate
+    assert fig.layout.xaxis.title.text == "Topic" and fig.layout.yaxis.title.text == "outlet"
+    ratio = outlet_topic_heatmap(shares, value="ratio_to_all").data[0]
+    assert ratio.zmid == 1.0
+    with pytest.raises(ParameterError, match="value='n_matching'"):
+        outlet_topic_heatmap(shares, value="n_matching")  # type: ignore[arg-type]
+
+
+def test_prominence_chart(arts: pd.DataFrame, field_hits: pd.DataFrame) -> None:
+    table = prominence(arts, field_hits)
+    fig = prominence_chart(table, title="Prominence")
+    assert [t.name for t in fig.data] == ["In the headline", "In the lede (not the headline)", "Only in the body"]
+    assert fig.layout.barmode == "stack" and all(t.orientation == "h" for t in fig.data)
+    # First topic on top: the rows are drawn bottom-up.
+    assert list(fig.data[0].y) == ["Korea", "Japan"]
+    assert fig.data[0].x.tolist() == pytest.approx([0.0, 1 / 3])
+    assert fig.data[2].customdata.tolist() == [[1, 2], [1, 3]]  # n_body_only of n_matching
+    assert "matching articles" in fig.data[0].hovertemplate
+    assert fig.layout.xaxis.title.text == "Share of matching articles"
+    grouped = prominence_chart(prominence(arts, field_hits, by="outlet"), by="outlet")
+    y = grouped.data[0].y
+    assert len(y) == 2 and list(y[1]) == ["Korea", "Japan", "Korea", "Japan"]
+    assert list(y[0]) == ["South Times", "South Times", "North Post", "North Post"]
+    with pytest.raises(SchemaError, match="share_body_only"):
+        prominence_chart(table.drop(columns="share_body_only"))
+
+
+def test_cooccurrence_heatmap(arts: pd.DataFrame, field_hits: pd.DataFrame) -> None:
+    more = pd.concat([field_hits, pd.DataFrame({"doc_id": ["c"], "topic": ["Trade"]})])
+    table = cooccurrence(more, articles=arts)
+    fig = cooccurrence_heatmap(table, title="Together")
+    heat = fig.data[0]
+    assert list(heat.x) == ["Japan", "Korea", "Trade"] == list(heat.y)
+    z = np.asarray(heat.z, dtype=float)
+    # Japan {a, b, d}, Korea {a, e}: 1 together of 4 -> Jaccard 0.25 in both cells; no diagonal.
+    assert z[0, 1] == z[1, 0] == 0.25 and np.isnan(np.diag(z)).all()
+    custom = np.asarray(heat.customdata, dtype=float)
+    assert custom[0, 1].tolist() == [1, 3, 2, 4, 5]  # n_both, n_a (row), n_b (column), n_either, N
+    assert custom[1, 0].tolist() == [1, 2, 3, 4, 5]  # mirrored: the row's topic first
+    assert "customdata[4]" in heat.hovertemplate
+    pmi = cooccurrence_heatmap(table, value="pmi").data[0]
+    # Trade never meets the others: PMI -inf is drawn blank and named in the hover text.
+    assert np.isnan(np.asarray(pmi.z, dtype=float)[0, 2]) and pmi.text[0][2] == "never together"
+    assert pmi.zmid == 0.0
+    json.loads(cooccurrence_heatmap(table, value="pmi").to_json())
+    full = cooccurrence_heatmap(cooccurrence(more, articles=arts, ordered=True, diagonal=True))
+    assert np.asarray(full.data[0].z, dtype=float)[0, 0] == 1.0
+    assert fig.layout.xaxis.title.text == "Topic" and fig.layout.yaxis.title.text == "Topic"
+
+
+@pytest.fixture
+def keyness() -> pd.DataFrame:
+    return pd.DataFrame({
+        "term": ["seoul", "tokyo", "summit", "rain", "yen"],
+        "n_target": [30, 2, 12, 5, 1],
+        "n_reference": [3, 25, 10, 6, 9],
+        "g2": [25.1, 22.4, 0.3, 0.1, 7.9],
+        "p": [1e-6, 2e-6, 0.58, 0.75, 0.005],
+        "log_ratio": [3.3, -3.6, 0.3, -0.3, -3.2],
+        "direction": ["target", "reference", "target", "reference", "reference"],
+    })
+
+
+def test_keyness_chart_bars_in_both_directions(keyness: pd.DataFrame) -> None:
+    fig = keyness_chart(keyness, measure="g2", target="North Post", reference="South Times", title="Key")
+    target, reference = fig.data
+    assert target.name == "North Post" and reference.name == "South Times"
+    assert list(target.y) == ["summit", "seoul"] and target.x.tolist() == [0.3, 25.1]
+    assert list(reference.y) == ["tokyo", "yen", "rain"] and reference.x.tolist() == [-22.4, -7.9, -0.1]
+    # Bottom-up: the strongest reference term at the bottom, the strongest target term on top.
+    assert list(fig.layout.yaxis.categoryarray) == ["tokyo", "yen", "rain", "summit", "seoul"]
+    assert target.customdata[1].tolist() == [25.1, 30, 3, 1e-6]  # measure, n_target, n_reference, p
+    assert "in North Post" in target.hovertemplate and "p = " in target.hovertemplate
+    assert "South Times" in fig.layout.xaxis.title.text and "North Post" in fig.layout.xaxis.title.text
+    top = keyness_chart(keyness, n=1)
+    assert [list(t.y) for t in top.data] == [["seoul"], ["tokyo"]]
+    assert top.data[1].x.tolist() == [-3.6]  # log ratio: already signed, kept to the left
+    no_p = keyness_chart(keyness.drop(columns="p"))
+    assert "p = " not in no_p.data[0].hovertemplate
+    with pytest.raises(ParameterError, match="measure='pmi'"):
+        keyness_chart(keyness, measure="pmi")  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="n=0"):
+        keyness_chart(keyness, n=0)
+    with pytest.raises(SchemaError, match=r"\['chi2'\]"):
+        keyness_chart(keyness, measure="chi2")
+
+
+@pytest.fixture
+def tone() -> pd.DataFrame:
+    return pd.DataFrame({
+        "outlet": ["North Post", "South Times", "North Post", "South Times"],
+        "topic": ["Japan", "Japan", "Korea", "Korea"],
+        "n_articles": [3, 2, 1, 0],
+        "n_sentences": [40, 25, 6, 0],
+        "mean": [0.12, -0.05, 0.3, np.nan],
+        "ci_low": [0.02, -0.2, -0.1, np.nan],
+        "ci_high": [0.22, 0.1, 0.7, np.nan],
+    })
+
+
+def test_tone_chart_by_group_with_intervals(tone: pd.DataFrame) -> None:
+    fig = tone_chart(tone[tone["topic"] == "Japan"], title="Tone")
+    assert len(fig.data) == 1
+    dots = fig.data[0]
+    assert dots.x.tolist() == [0.12, -0.05] and list(dots.y) == ["North Post", "South Times"]
+    assert dots.error_x.array.tolist() == pytest.approx([0.1, 0.15])
+    assert dots.error_x.arrayminus.tolist() == pytest.approx([0.1, 0.15])
+    assert dots.customdata[0].tolist() == [0.02, 0.22, 40, 3]
+    assert "sentences in" in dots.hovertemplate and "customdata[2]" in dots.hovertemplate
+    assert fig.layout.xaxis.title.text.startswith("Mean tone") and tuple(fig.layout.xaxis.range) == (-1, 1)
+    assert fig.layout.yaxis.title.text == "outlet"
+    by_topic = tone_chart(tone, color="topic")
+    assert [t.name for t in by_topic.data] == ["Japan", "Korea"]
+    periods = pd.DataFrame({
+        "period": pd.to_datetime(["2021-11-08", "2021-11-01"], utc=True), "n_articles": [2, 3],
+        "n_sentences": [10, 12], "mean": [0.1, 0.2], "ci_low": [0.0, 0.1], "ci_high": [0.2, 0.3],
+    })
+    line = tone_chart(periods, by="period")
+    assert line.data[0].mode == "lines+markers" and line.data[0].y.tolist() == [0.2, 0.1]  # in time order
+    assert line.layout.xaxis.title.text == "Period start (UTC)"
+    with pytest.raises(SchemaError, match=r"\['n_sentences'\]"):
+        tone_chart(tone.drop(columns="n_sentences"))
+    with pytest.raises(ParameterError, match="color='outlet'"):
+        tone_chart(tone, color="outlet")
+
+
+def test_new_charts_on_empty_tables(arts: pd.DataFrame, field_hits: pd.DataFrame, keyness, tone) -> None:
+    none = arts.iloc[0:0]
+    no_hits = field_hits.iloc[0:0]
+    for fig in (
+        share_by_outlet_chart(outlet_shares(none, no_hits), title="T"),
+        share_by_outlet_chart(outlet_shares(arts, no_hits, topics=["Japan"]), title="T"),  # zeros only
+        outlet_topic_heatmap(outlet_shares(none, no_hits), title="T"),
+        prominence_chart(prominence(arts, no_hits, topics=["Japan"]), title="T"),
+        prominence_chart(prominence(none, no_hits, by="outlet"), by="outlet", title="T"),
+        cooccurrence_heatmap(cooccurrence(no_hits), title="T"),
+        keyness_chart(keyness.iloc[0:0], title="T"),
+        tone_chart(tone.iloc[0:0], title="T"),
+        tone_chart(tone.iloc[3:], title="T"),  # no sentence scored
+    ):
+        assert no_data(fig, "T")
+
+
+def test_new_charts_carry_no_external_resources_and_do_not_mutate(
+    arts: pd.DataFrame, field_hits: pd.DataFrame, keyness, tone
+) -> None:
+    tables = {
+        "shares": outlet_shares(arts, field_hits),
+        "prominence": prominence(arts, field_hits),
+        "co": cooccurrence(field_hits, articles=arts),
+        "keyness": keyness,
+        "tone": tone,
+    }
+    before = {k: v.copy() for k, v in tables.items()}
+    figures = [
+        share_by_outlet_chart(tables["shares"]), outlet_topic_heatmap(tables["shares"]),
+        prominence_chart(tables["prominence"]), cooccurrence_heatmap(tables["co"], value="pmi"),
+        keyness_chart(tables["keyness"]), tone_chart(tables["tone"], color="topic"),
+    ]
+    for fig in figures:
+        text = fig.to_json()
+        assert json.loads(text)["data"] and "http://" not in text and "https://" not in text
+        assert fig.layout.template == go.Figure(layout={"template": TEMPLATE}).layout.template
+    for k, v in tables.items():
+        pd.testing.assert_frame_equal(v, before[k])
