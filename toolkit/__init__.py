@@ -8,6 +8,7 @@ The public API, in the order data flows through it::
     tk.top_terms(articles, tokens=tokens, by="outlet")     # counts table
     matches = tk.match_topics(articles, "data/topics/example.yaml")
     tk.attention(articles, matches, freq="W")              # timeline table
+    tk.keyness(articles, target="Daily Meridian")         # distinctive words
 """
 
 from __future__ import annotations
@@ -31,7 +32,11 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "attention": "toolkit.coverage",
     "attention_table": "toolkit.coverage",
+    "cooccurrence": "toolkit.coverage",
+    "detect_spikes": "toolkit.coverage",
     "matching_articles": "toolkit.coverage",
+    "outlet_shares": "toolkit.coverage",
+    "prominence": "toolkit.coverage",
     "topic_shares": "toolkit.coverage",
     "topic_terms": "toolkit.coverage",
     "volume": "toolkit.coverage",
@@ -40,19 +45,37 @@ _EXPORTS: dict[str, str] = {
     "parse_bounds": "toolkit.dates",
     "parse_date": "toolkit.dates",
     "parse_dates": "toolkit.dates",
+    "dedupe": "toolkit.dedup",
+    "duplicate_clusters": "toolkit.dedup",
+    "flag_duplicates": "toolkit.dedup",
     "export_html": "toolkit.export",
+    "clear_cache": "toolkit.load.cache",
     "load_corpus": "toolkit.load.core",
     "register_reader": "toolkit.load.registry",
     "LoadReport": "toolkit.load.report",
+    "load_log": "toolkit.load.report",
     "load_report": "toolkit.load.report",
+    "normalize_articles": "toolkit.normalize",
+    "normalize_text": "toolkit.normalize",
     "attention_chart": "toolkit.plots",
+    "cooccurrence_heatmap": "toolkit.plots",
+    "keyness_chart": "toolkit.plots",
+    "outlet_topic_heatmap": "toolkit.plots",
+    "prominence_chart": "toolkit.plots",
+    "share_by_outlet_chart": "toolkit.plots",
     "terms_chart": "toolkit.plots",
+    "tone_chart": "toolkit.plots",
     "volume_chart": "toolkit.plots",
+    "article_readability": "toolkit.readability",
+    "readability_summary": "toolkit.readability",
     "ReportResult": "toolkit.report",
     "list_reports": "toolkit.report",
     "notebook_parameters": "toolkit.report",
     "run_report": "toolkit.report",
     "validate_articles": "toolkit.schema",
+    "article_sources": "toolkit.sources",
+    "source_counts": "toolkit.sources",
+    "source_mentions": "toolkit.sources",
     "article_stats": "toolkit.stats",
     "corpus_summary": "toolkit.stats",
     "term_frequencies": "toolkit.stats",
@@ -67,20 +90,34 @@ _EXPORTS: dict[str, str] = {
     "stopwords": "toolkit.text",
     "tokenize": "toolkit.text",
     "word_tokenize": "toolkit.text",
+    "article_tone": "toolkit.tone",
+    "sentence_tone": "toolkit.tone",
+    "tone_summary": "toolkit.tone",
+    "topic_tone": "toolkit.tone",
     "load_topics": "toolkit.topics",
     "match_topics": "toolkit.topics",
+    "collocations": "toolkit.words",
+    "keyness": "toolkit.words",
+    "kwic": "toolkit.words",
+    "tfidf": "toolkit.words",
 }
 
 __all__ = [
     "LoadError", "LoadReport", "NEWS_STOPWORDS", "ParameterError", "ReportError", "ReportResult",
-    "STOPWORDS", "SchemaError", "ToolkitError", "TopicsError", "article_stats", "attention",
-    "attention_chart", "attention_table", "corpus_summary", "export_html", "list_reports", "load_corpus",
-    "load_report", "load_topics", "match_topics", "matching_articles", "ngrams", "ngrams_of",
-    "notebook_parameters", "parse_bound", "parse_bounds", "parse_date", "parse_dates", "register_reader", "run_report",
-    "select_articles", "split_sentences", "stopwords", "term_frequencies",
-    "term_frequencies_by_group", "terms_chart",
-    "tokenize", "top_terms", "topic_shares", "topic_terms", "validate_articles", "volume", "volume_chart",
-    "wilson_interval", "word_tokenize",
+    "STOPWORDS", "SchemaError", "ToolkitError", "TopicsError", "article_readability",
+    "article_sources", "article_stats", "article_tone", "attention", "attention_chart",
+    "attention_table", "clear_cache", "collocations", "cooccurrence", "cooccurrence_heatmap",
+    "corpus_summary", "dedupe", "detect_spikes", "duplicate_clusters", "export_html",
+    "flag_duplicates", "keyness", "keyness_chart", "kwic", "list_reports", "load_corpus",
+    "load_log", "load_report", "load_topics", "match_topics", "matching_articles", "ngrams",
+    "ngrams_of", "normalize_articles", "normalize_text", "notebook_parameters", "outlet_shares",
+    "outlet_topic_heatmap", "parse_bound", "parse_bounds", "parse_date", "parse_dates",
+    "prominence", "prominence_chart", "readability_summary", "register_reader", "run_report",
+    "select_articles", "sentence_tone", "share_by_outlet_chart", "source_counts",
+    "source_mentions", "split_sentences", "stopwords", "term_frequencies",
+    "term_frequencies_by_group", "terms_chart", "tfidf", "tokenize", "tone_chart", "tone_summary",
+    "top_terms", "topic_shares", "topic_terms", "topic_tone", "validate_articles", "volume",
+    "volume_chart", "wilson_interval", "word_tokenize",
 ]
 
 
@@ -101,20 +138,39 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     from toolkit.coverage import (
         attention,
         attention_table,
+        cooccurrence,
+        detect_spikes,
         matching_articles,
+        outlet_shares,
+        prominence,
         topic_shares,
         topic_terms,
         volume,
         wilson_interval,
     )
     from toolkit.dates import parse_bound, parse_bounds, parse_date, parse_dates
+    from toolkit.dedup import dedupe, duplicate_clusters, flag_duplicates
     from toolkit.export import export_html
+    from toolkit.load.cache import clear_cache
     from toolkit.load.core import load_corpus
     from toolkit.load.registry import register_reader
-    from toolkit.load.report import LoadReport, load_report
-    from toolkit.plots import attention_chart, terms_chart, volume_chart
+    from toolkit.load.report import LoadReport, load_log, load_report
+    from toolkit.normalize import normalize_articles, normalize_text
+    from toolkit.plots import (
+        attention_chart,
+        cooccurrence_heatmap,
+        keyness_chart,
+        outlet_topic_heatmap,
+        prominence_chart,
+        share_by_outlet_chart,
+        terms_chart,
+        tone_chart,
+        volume_chart,
+    )
+    from toolkit.readability import article_readability, readability_summary
     from toolkit.report import ReportResult, list_reports, notebook_parameters, run_report
     from toolkit.schema import validate_articles
+    from toolkit.sources import article_sources, source_counts, source_mentions
     from toolkit.stats import (
         article_stats,
         corpus_summary,
@@ -133,4 +189,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
         tokenize,
         word_tokenize,
     )
+    from toolkit.tone import article_tone, sentence_tone, tone_summary, topic_tone
     from toolkit.topics import load_topics, match_topics
+    from toolkit.words import collocations, keyness, kwic, tfidf
