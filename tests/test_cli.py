@@ -247,6 +247,14 @@ def test_load_exits_2_when_something_was_skipped(tmp_path):
     assert "toolkit: error:" in strict.stderr and "b.txt: empty file" in strict.stderr
 
 
+def test_load_exclude_passes_over_matching_files(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline\n\nBody.")
+    (tmp_path / "b-draft.txt").write_bytes(b"")
+    done = toolkit("load", str(tmp_path), "--exclude", "*-draft.txt", "--exclude", "*.bak")
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.startswith("1 articles from 1 of 1 files; 0 files and 0 records skipped; 1 files ignored")
+
+
 def test_load_missing_path_and_bad_out(tmp_path):
     done = toolkit("load", str(tmp_path / "nope"))
     assert done.returncode == 2 and "does not exist" in done.stderr

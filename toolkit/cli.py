@@ -299,6 +299,9 @@ def _write_table(table: Any, path: str, kind: str) -> None:
 @click.option("--tz", default="UTC", show_default=True, help="Zone for dates written without one.")
 @click.option("--outlet", default=None, help="Outlet of articles whose file does not name one.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad file or record (errors='raise').")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Pass over files whose name matches GLOB (repeatable), besides the default "
+              "exclusions (README, LICENSE, ...).")
 @click.option("--duplicates", type=click.Choice(["exact", "near", "none"]), default="exact",
               show_default=True, help="Flag exact or also near-duplicate articles (nothing is dropped).")
 @click.option("--normalize/--no-normalize", "normalize", default=True, show_default=True,
@@ -316,7 +319,7 @@ def _write_table(table: Any, path: str, kind: str) -> None:
               help="Also write the full load report, one row per input record (loaded, duplicate, "
               "skipped, with reasons), to this .csv or .parquet file.")
 def load(sources: tuple[str, ...], format_: str | None, tz: str, outlet: str | None, strict: bool,
-         duplicates: str, normalize: bool, use_cache: bool, cache_dir: str | None,
+         exclude: tuple[str, ...], duplicates: str, normalize: bool, use_cache: bool, cache_dir: str | None,
          progress: bool | None, out: str | None, report_path: str | None) -> int:
     """Load SOURCES (files or folders) and print the load report: what was loaded, skipped, assumed.
 
@@ -327,7 +330,7 @@ def load(sources: tuple[str, ...], format_: str | None, tz: str, outlet: str | N
     Exits 2 when a file or record was skipped or nothing was loaded, so scripts can tell a clean
     load from a partial one.
     """
-    from toolkit.load.core import load_corpus
+    from toolkit.load.core import DEFAULT_EXCLUDE, load_corpus
     from toolkit.load.report import load_log, load_report
     from toolkit.normalize import DEFAULT_STEPS
 
@@ -336,7 +339,7 @@ def load(sources: tuple[str, ...], format_: str | None, tz: str, outlet: str | N
     report_kind = _table_format("--report", report_path) if report_path else None
     cache: bool | str = cache_dir if cache_dir else use_cache
     articles = load_corpus(list(sources), format=format_, tz=tz, outlet=outlet,
-                           errors="raise" if strict else "skip",
+                           errors="raise" if strict else "skip", exclude=(*DEFAULT_EXCLUDE, *exclude),
                            normalize=DEFAULT_STEPS if normalize else None,
                            duplicates=duplicates, cache=cache, progress=progress)
     report = load_report(articles)
