@@ -128,7 +128,9 @@ def test_run_writes_notebook_and_html(demo_run):
     assert result.source == DEMO
     assert result.notebook == out / "demo_report.ipynb"
     assert result.html == out / "demo_report.html"
-    assert sorted(p.name for p in out.iterdir()) == ["demo_report.html", "demo_report.ipynb"]
+    assert sorted(p.name for p in out.iterdir()) == ["demo_report.html", "demo_report.ipynb",
+                                                     "demo_report.manifest.json"]
+    assert result.manifest == out / "demo_report.manifest.json"
     assert result.duration > 0
     # Relative paths in path parameters were resolved against the caller's directory.
     assert result.parameters["data_path"] == str(work / "notes.txt")
@@ -245,7 +247,8 @@ def test_failing_cell_raises_report_error_and_keeps_failed_notebook(tmp_path):
 
     # A later successful run under the same name removes the failed notebook.
     result = run_report(DEMO, out=out, output_name="failing_report")
-    assert sorted(p.name for p in out.iterdir()) == ["failing_report.html", "failing_report.ipynb"]
+    assert sorted(p.name for p in out.iterdir()) == ["failing_report.html", "failing_report.ipynb",
+                                                     "failing_report.manifest.json"]
     assert result.html.read_text(encoding="utf-8") != "old report"
 
 

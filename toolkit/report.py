@@ -5,8 +5,9 @@ first cell tagged ``parameters`` is its signature: one assignment per parameter,
 commented, e.g. ``corpus: str = "../data/sample"  # folder or file to load``.
 :func:`run_report` checks the parameters you pass against that cell, executes the notebook with
 papermill on this environment's own ``python3`` kernel, and writes ``<out>/<name>.ipynb`` (the
-executed notebook) and ``<out>/<name>.html`` (one self-contained page, code hidden, charts that
-render with no network; see :mod:`toolkit.export`).
+executed notebook), ``<out>/<name>.html`` (one self-contained page, code hidden, charts that
+render with no network; see :mod:`toolkit.export`) and ``<out>/<name>.manifest.json`` (the run
+manifest, also appended to the report as its last section; see :mod:`toolkit.manifest`).
 
 Two papermill traps are handled here rather than in every notebook:
 
@@ -20,6 +21,7 @@ Two papermill traps are handled here rather than in every notebook:
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import difflib
 import io
 import json
@@ -698,8 +700,12 @@ def _check_date_range(parameters: Mapping[str, object]) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _kernel_manager_class() -> type:
-    """An AsyncKernelManager whose ``python3`` is always this interpreter's ipykernel."""
+def _kernel_manager_class(extra_env: Mapping[str, str] | None = None) -> type:
+    """An AsyncKernelManager whose ``python3`` is always this interpreter's ipykernel.
+
+    ``extra_env`` is added to the kernel's environment (not to this process's, so that
+    concurrent runs cannot see each other's values).
+    """
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
@@ -727,6 +733,7 @@ def _kernel_manager_class() -> type:
 
         async def _async_pre_start_kernel(self, **kw: Any) -> Any:
             kw["env"] = _kernel_env(kw.get("env"), native=self.kernel_name == NATIVE_KERNEL)
+            kw["env"].update(extra_env or {})
             # What the kernel process writes to its own fd 1 (os.system, C libraries) would
             # otherwise land in our stdout, where the CLI prints only the HTML path.
             kw.setdefault("stdout", _stderr_fd())
@@ -791,7 +798,8 @@ class ReportResult:
 
     ``notebook`` is the executed notebook and ``html`` the exported page (both absolute);
     ``source`` the notebook that was run; ``parameters`` the values passed (after path
-    resolution); ``duration`` the wall time in seconds, export included.
+    resolution); ``duration`` the wall time in seconds, export included; ``manifest`` the
+    run manifest written beside them (``<name>.manifest.json``; None with ``manifest=False``).
     """
 
     name: str
@@ -800,6 +808,7 @@ class ReportResult:
     html: Path
     parameters: Mapping[str, object]
     duration: float
+    manifest: Path | None = None
 
 
 def _literal_default(param: NotebookParameter | None) -> object:
@@ -861,13 +870,16 @@ def run_report(
     kernel_name: str = NATIVE_KERNEL,
     timeout: int | None = 1800,
     progress: bool = False,
+    manifest: bool = True,
 ) -> ReportResult:
     """Execute a report notebook with papermill and export it to offline HTML.
 
-    Writes ``<out>/<output_name>.ipynb`` (the executed notebook) and
+    Writes ``<out>/<output_name>.ipynb`` (the executed notebook),
     ``<out>/<output_name>.html`` (one self-contained file: code hidden, plotly.js inlined once,
-    no CDN scripts; see :func:`toolkit.export.export_html`). Both are written to temporary files
-    in ``out`` and moved into place only when everything succeeded.
+    no CDN scripts; see :func:`toolkit.export.export_html`) and
+    ``<out>/<output_name>.manifest.json`` (the run manifest, see :mod:`toolkit.manifest`; it is
+    also appended to the notebook and the HTML as a last "Run manifest" section). All are
+    written to temporary files in ``out`` and moved into place only when everything succeeded.
 
     Parameters
     ----------
@@ -896,6 +908,11 @@ def run_report(
         Seconds one cell may run; ``None`` for no limit.
     progress : bool, default False
         Show papermill's progress bar (on stderr).
+    manifest : bool, default True
+        Write the run manifest and append it to the report. The notebook contributes its load
+        report by calling :func:`toolkit.manifest.record_for_manifest` (the runner passes it a
+        temporary file through ``$TOOLKIT_MANIFEST_RECORD``); without that call the manifest
+        fingerprints the ``corpus`` parameter and has no load report.
 
     Returns
     -------
@@ -948,24 +965,48 @@ def run_report(
 
     final_ipynb = out_dir / f"{name}.ipynb"
     final_html = out_dir / f"{name}.html"
+    final_manifest = out_dir / f"{name}.manifest.json"
     failed_ipynb = out_dir / f"{name}.failed.ipynb"
     token = secrets.token_hex(6)
     tmp_ipynb = out_dir / f".{name}.{token}.part.ipynb"
     tmp_html = out_dir / f".{name}.{token}.part.html"
+    tmp_manifest = out_dir / f".{name}.{token}.part.manifest.json"
+    tmp_record = out_dir / f".{name}.{token}.record.json"
 
     # A string parameter named "title" (passed or default) is the page title.
     title = checked["title"] if "title" in checked else _literal_default(params.get("title"))
     tracker = _CellTracker()
     logger.info("running report %s (%s) with %s", report, source, checked)
+    from toolkit.manifest import RECORD_ENV
+
+    started_at = dt.datetime.now(dt.UTC)
     try:
         try:
-            _execute(source, tmp_ipynb, checked, kernel_name, timeout, progress, tracker)
+            _execute(source, tmp_ipynb, checked, kernel_name, timeout, progress, tracker,
+                     env={RECORD_ENV: str(tmp_record)} if manifest else None)
         except BaseException as exc:
-            kept = _keep_failed(tmp_ipynb, failed_ipynb, final_ipynb, final_html)
+            kept = _keep_failed(tmp_ipynb, failed_ipynb, final_ipynb, final_html, final_manifest)
             error = _execution_error(exc, report, source, params, checked, tracker, kept, timeout)
             if error is None:
                 raise
             raise error from exc
+        finished_at = dt.datetime.now(dt.UTC)
+        if manifest:
+            try:
+                _write_manifest(
+                    report=name, source=source, parameters=checked, kernel_name=kernel_name,
+                    started=started_at, finished=finished_at, record=tmp_record,
+                    notebook=tmp_ipynb, target=tmp_manifest,
+                    outputs={"ipynb": final_ipynb, "html": final_html, "manifest": final_manifest},
+                )
+            except Exception as exc:
+                kept = _keep_failed(tmp_ipynb, failed_ipynb, final_ipynb, final_html, final_manifest)
+                raise ReportError(
+                    f"Report {report!r} ran, but writing its run manifest failed: "
+                    f"{type(exc).__name__}: {exc} The executed notebook was kept at {str(kept)!r}; "
+                    "run again with manifest=False to skip the manifest.",
+                    notebook=kept,
+                ) from exc
         try:
             from toolkit.export import export_html
 
@@ -977,7 +1018,7 @@ def run_report(
                 base_dir=source.parent,
             )
         except BaseException as exc:
-            kept = _keep_failed(tmp_ipynb, failed_ipynb, final_ipynb, final_html)
+            kept = _keep_failed(tmp_ipynb, failed_ipynb, final_ipynb, final_html, final_manifest)
             if not isinstance(exc, Exception):
                 raise
             raise ReportError(
@@ -988,10 +1029,14 @@ def run_report(
         _record_output_path(tmp_ipynb, final_ipynb)
         os.replace(tmp_ipynb, final_ipynb)
         os.replace(tmp_html, final_html)
+        if manifest:
+            os.replace(tmp_manifest, final_manifest)
+        else:
+            final_manifest.unlink(missing_ok=True)  # an earlier run's, not this one's
         failed_ipynb.unlink(missing_ok=True)
     finally:
-        tmp_ipynb.unlink(missing_ok=True)
-        tmp_html.unlink(missing_ok=True)
+        for tmp in (tmp_ipynb, tmp_html, tmp_manifest, tmp_record):
+            tmp.unlink(missing_ok=True)
 
     duration = time.perf_counter() - started
     logger.info("report %s done in %.1f s: %s", report, duration, final_html)
@@ -1002,7 +1047,38 @@ def run_report(
         html=final_html,
         parameters=MappingProxyType(dict(checked)),
         duration=duration,
+        manifest=final_manifest if manifest else None,
     )
+
+
+def _write_manifest(
+    *,
+    report: str,
+    source: Path,
+    parameters: Mapping[str, object],
+    kernel_name: str,
+    started: dt.datetime,
+    finished: dt.datetime,
+    record: Path,
+    notebook: Path,
+    target: Path,
+    outputs: Mapping[str, Path],
+) -> None:
+    """Build the run manifest, write it to ``target`` and append it to the executed notebook."""
+    import nbformat
+
+    from toolkit.manifest import build_manifest, manifest_markdown, read_record, write_manifest
+
+    data = build_manifest(
+        report=report, parameters=parameters, notebook=source, kernel=kernel_name,
+        started=started, finished=finished, record=read_record(record), outputs=outputs,
+    )
+    write_manifest(data, target)
+    nb = nbformat.read(notebook, as_version=4)
+    cell = nbformat.v4.new_markdown_cell(manifest_markdown(data))
+    cell.metadata["tags"] = ["toolkit-manifest"]
+    nb.cells.append(cell)
+    nbformat.write(nb, notebook)
 
 
 def _execute(
@@ -1013,6 +1089,7 @@ def _execute(
     timeout: int | None,
     progress: bool,
     tracker: _CellTracker,
+    env: Mapping[str, str] | None = None,
 ) -> None:
     import papermill
 
@@ -1030,7 +1107,7 @@ def _execute(
             # nbclient starts the kernel in resources.metadata.path; papermill's cwd= would chdir
             # this whole process instead.
             resources={"metadata": {"path": str(source.parent)}},
-            kernel_manager_class=_kernel_manager_class(),
+            kernel_manager_class=_kernel_manager_class(env),
             on_cell_start=tracker,
         )
 
