@@ -313,3 +313,75 @@ def test_coverage_inputs_are_checked_before_a_kernel_starts(tmp_path, args, mess
     assert done.returncode == 2, done.stderr
     assert message in done.stderr
     assert not out.exists()  # nothing was run, nothing written
+
+
+# --------------------------------------------------------------------------------------------
+# toolkit report NAME --help against papermill's inspect_notebook; validation of every report
+# --------------------------------------------------------------------------------------------
+
+REPORT_NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize(
+    "notebook",
+    [NOTEBOOKS / "demo_report.ipynb", *REPORT_NOTEBOOKS],
+    ids=lambda p: p.stem,
+)
+def test_report_help_agrees_with_papermill(notebook, capsys):
+    """Every parameter papermill's ``inspect_notebook`` reads appears in ``--help`` with the
+    same type, default and help text; ours also lists those papermill's line regex skips
+    (``str | None``, ``Literal[...]``)."""
+    from papermill import inspect_notebook
+
+    from toolkit.report import notebook_parameters
+
+    assert run(["report", str(notebook), "--help"]) == 0
+    text = capsys.readouterr().out
+    inspected = inspect_notebook(str(notebook))
+    ours = notebook_parameters(notebook)
+    assert set(inspected) <= set(ours)
+    for name, info in inspected.items():
+        line = f"{name}: {info['inferred_type_name']} = {info['default']}"
+        if info["help"]:
+            line += f"  # {info['help']}"
+        assert line in text, line
+    for param in ours.values():
+        assert f"  {param.name}: {param.inferred_type_name} = {param.default}" in text
+
+
+@pytest.mark.parametrize("notebook", REPORT_NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_report_rejects_bad_parameters_before_a_kernel_starts(notebook, tmp_path, capsys):
+    from toolkit.report import notebook_parameters
+
+    out = tmp_path / "out"
+    assert run(["report", str(notebook), "-p", "no_such_parameter=1", "--out", str(out)]) == 2
+    assert "parameters['no_such_parameter']='1' is not valid" in capsys.readouterr().err
+    declared = notebook_parameters(notebook)
+    if "corpus" in declared:
+        assert run(["report", str(notebook), "--corpus", str(tmp_path / "nope"), "--out", str(out)]) == 2
+        assert "corpus='" in capsys.readouterr().err
+    if "start" in declared and "end" in declared:
+        args = ["-p", "start=2021-11-20", "-p", "end=2021-11-01"]
+        assert run(["report", str(notebook), *args, "--out", str(out)]) == 2
+        assert "Swap start and end." in capsys.readouterr().err
+    if "freq" in declared:
+        assert run(["report", str(notebook), "-p", "freq=fortnight", "--out", str(out)]) == 2
+        assert "freq='fortnight' is not valid: expected one of 'D', 'W', 'M', 'Q', 'Y'" in (
+            capsys.readouterr().err
+        )
+    assert not out.exists()
+
+
+def test_report_list_shows_every_notebook_with_its_description():
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit", "report", "list"], capture_output=True, text=True,
+        timeout=120, env={k: v for k, v in os.environ.items() if k != "TOOLKIT_NOTEBOOKS"},
+    )
+    assert done.returncode == 0, done.stderr
+    from toolkit.report import list_reports
+
+    listed = dict(line.split(None, 1) for line in done.stdout.splitlines())
+    expected = {r.name: r.description for r in list_reports()}
+    assert listed == expected
+    assert {"coverage"} <= set(listed)
+    assert all(description.strip() for description in listed.values())

@@ -88,7 +88,10 @@ def _run_command(report: str) -> click.Command:
         timeout: int,
         kernel: str,
         progress: bool | None,
-    ) -> None:
+        each: str | None = None,
+        grid: str | None = None,
+        jobs: int | None = None,
+    ) -> int:
         from toolkit.report import (
             find_report,
             notebook_parameters,
@@ -96,6 +99,10 @@ def _run_command(report: str) -> click.Command:
             unknown_parameter_error,
         )
 
+        if each and grid:
+            raise click.UsageError("Use --each or --grid, not both.")
+        if jobs is not None and not (each or grid):
+            raise click.UsageError("--jobs only applies to batch runs (--each or --grid).")
         path = find_report(report)
         declared = notebook_parameters(path)
         raw: dict[str, str] = {}
@@ -118,6 +125,9 @@ def _run_command(report: str) -> click.Command:
             if key not in declared:
                 raise unknown_parameter_error(key, text, declared, path)
             values[key] = declared[key].parse(text)
+        if each or grid:
+            return _run_batch(path, values, each=each, grid=grid, out=out, prefix=name,
+                              jobs=jobs, kernel=kernel, timeout=timeout, progress=progress)
         result = run_report(
             path,
             parameters=values,
@@ -128,6 +138,7 @@ def _run_command(report: str) -> click.Command:
             progress=sys.stderr.isatty() if progress is None else progress,
         )
         click.echo(str(result.html))
+        return EXIT_OK
 
     return click.Command(
         report,
@@ -162,7 +173,8 @@ def _run_command(report: str) -> click.Command:
             click.Option(
                 ["--name"],
                 metavar="NAME",
-                help="File stem of the outputs [default: the notebook's file stem].",
+                help="File stem of the outputs [default: the notebook's file stem]; with --each or "
+                "--grid, a prefix of every run's file stem.",
             ),
             click.Option(
                 ["--timeout"],
@@ -183,8 +195,82 @@ def _run_command(report: str) -> click.Command:
                 default=None,
                 help="Show a progress bar on stderr [default: when stderr is a terminal].",
             ),
+            click.Option(
+                ["--each"],
+                type=click.Choice(["outlet", "topic"]),
+                default=None,
+                help="Batch: one run per outlet of the corpus (sets outlets=[OUTLET]; -p "
+                "outlets=a,b limits the runs to those) or per topic of the topic dictionary "
+                "(sets topic=TOPIC). Writes OUT/index.html linking every run.",
+            ),
+            click.Option(
+                ["--grid"],
+                metavar="FILE",
+                help="Batch: one run per parameter set listed in a YAML or JSON file (a list of "
+                "mappings, or a mapping of labels to mappings); -p values are shared by all.",
+            ),
+            click.Option(
+                ["-j", "--jobs"],
+                type=click.IntRange(min=1),
+                default=None,
+                metavar="N",
+                help="Batch: reports run at a time, each in its own process and kernel "
+                "[default: the number of cores].",
+            ),
         ],
     )
+
+
+def _run_batch(
+    path: Path,
+    values: dict[str, object],
+    *,
+    each: str | None,
+    grid: str | None,
+    out: str,
+    prefix: str | None,
+    jobs: int | None,
+    kernel: str,
+    timeout: int,
+    progress: bool | None,
+) -> int:
+    """``--each``/``--grid``: run the batch, print the index path, exit 0, 3, 130 or 143."""
+    from toolkit.batch import each_runs, grid_runs, run_batch
+
+    if each:
+        runs = each_runs(path, each, parameters=values, prefix=prefix)  # type: ignore[arg-type]
+        title = f"{path.stem} by {each}"
+    else:
+        runs = grid_runs(path, grid or "", parameters=values, prefix=prefix)
+        title = f"{path.stem}: parameter grid {Path(grid or '').name}"
+    result = run_batch(
+        path,
+        runs,
+        out=out,
+        jobs=jobs,
+        kernel_name=kernel,
+        timeout=timeout or None,
+        progress=progress,
+        title=title,
+    )
+    click.echo(str(result.index))
+    summary = (
+        f"{result.count('ok')} of {len(result.outcomes)} reports ok"
+        + (f", {result.count('failed')} failed" if result.count("failed") else "")
+        + (f", {result.count('interrupted')} interrupted" if result.count("interrupted") else "")
+        + (f", {result.count('not run')} not run" if result.count("not run") else "")
+    )
+    if result.interrupted:
+        click.echo(f"toolkit: batch stopped by {result.interrupted}: {summary}; the index "
+                   f"shows what finished: {result.index}", err=True)
+    elif result.exit_code:
+        failed = [o for o in result.outcomes if o.status == "failed"]
+        click.echo(f"toolkit: report failed: {summary}; see {result.index}", err=True)
+        for outcome in failed:
+            click.echo(f"  {outcome.run.label}: {outcome.reason}", err=True)
+    else:
+        logger.info("batch done: %s in %.1f s", summary, result.duration)
+    return result.exit_code
 
 
 def _report_short_help(report: str) -> str:
@@ -222,6 +308,10 @@ def _report_help(report: str) -> str:
         "",
         "Relative paths given to corpus, topics and parameters whose names end in path, "
         "paths, _file, _files or _dir are taken relative to the current directory.",
+        "",
+        "Batch runs (--each outlet|topic, --grid FILE) run one report per value in parallel "
+        "processes, write OUT/<value>-<hash>.html for each and OUT/index.html linking them, "
+        "print the index path and exit 0 (all ok), 3 (some failed), 130/143 (interrupted).",
     ]
     return "\n".join(lines)
 
