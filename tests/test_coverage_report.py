@@ -63,6 +63,8 @@ PARAMETERS = [
     "title",
     "top_n",
     "headlines_per_topic",
+    "dedupe",
+    "kwic_lines",
 ]
 VOLUME_TITLE = "Articles per period, by outlet"
 ATTENTION_TITLE = "Articles mentioning each topic, per period"
@@ -82,6 +84,7 @@ STOPWORDS = {"the", "a", "an", "and", "of", "to", "in", "on", "for", "that", "is
              "told", "mr", "also", "s", "'s"}  # fmt: skip
 
 FILTER_TITLE = "Glasgow fortnight & <Seoul>"
+MANIFEST = "coverage_report.manifest.json"
 
 
 # --------------------------------------------------------------------------------------------
@@ -384,6 +387,11 @@ def figure_title(figure: dict[str, Any]) -> str | None:
     return title.get("text") if isinstance(title, dict) else title
 
 
+def attribute(text: str) -> str:
+    """Text as Chromium serialises it inside a double-quoted attribute (quotes kept as is)."""
+    return html.escape(text, quote=False).replace('"', "&quot;")
+
+
 def values(array: Any) -> list:
     """A plotly data array as a list: plain JSON, or plotly's typed array {dtype, bdata}."""
     if isinstance(array, dict) and "bdata" in array:
@@ -498,7 +506,8 @@ def test_cli_prints_only_the_html_path_and_writes_both_files(default_run):
     assert run.done.returncode == 0
     assert run.done.stdout == f"{run.html_path}\n"
     assert "Traceback" not in run.done.stderr
-    assert sorted(p.name for p in run.out.iterdir()) == [
+    # The run manifest (coverage_report.manifest.json) may sit beside them.
+    assert sorted(p.name for p in run.out.iterdir() if p.name != MANIFEST) == [
         "coverage_report.html",
         "coverage_report.ipynb",
     ]
@@ -524,7 +533,9 @@ def test_executed_notebook_ran_every_cell_with_the_injected_parameters(default_r
     # The source notebook has as many code cells, all of which ran (none skipped).
     source = nbformat.read(NOTEBOOK, as_version=4)
     assert len(code) == 1 + sum(c.cell_type == "code" for c in source.cells)
-    assert len(default_run.figures()) == 5
+    # volume, attention x2, outlets x2, prominence, co-occurrence, tone x2, terms x2, and one
+    # keyness chart per topic.
+    assert len(default_run.figures()) == 11 + 5
 
 
 # --------------------------------------------------------------------------------------------
@@ -557,14 +568,17 @@ def test_html_holds_the_data_of_every_figure(default_run):
         assert page_figure["data"] == notebook_figure["data"]
         # And as text: trace names (legend entries) and the numbers or their typed-array bytes.
         for trace in notebook_figure["data"]:
-            assert json_in_script(trace["name"]) in page, trace["name"]
+            if "name" in trace:  # heatmaps have none
+                assert json_in_script(trace["name"]) in page, trace["name"]
             for axis in ("x", "y"):
                 array = trace.get(axis)
+                if array is None:
+                    continue
                 if isinstance(array, dict):
                     assert array["bdata"] in page
                 else:
                     for value in array:
-                        assert json_in_script(value) in page, (trace["name"], axis, value)
+                        assert json_in_script(value) in page, (trace.get("name"), axis, value)
     for outlet in OUTLETS:
         assert json_in_script(outlet) in page
 
@@ -761,7 +775,8 @@ TWO_OUTLETS = ["Daily Meridian", "Pacific Ledger Online"]
 def test_filtered_run_parameters_are_typed(filtered_run):
     run = filtered_run
     assert run.done.stdout == f"{run.html_path}\n"
-    assert sorted(p.name for p in run.out.iterdir()) == [
+    # The run manifest (coverage_report.manifest.json) may sit beside them.
+    assert sorted(p.name for p in run.out.iterdir() if p.name != MANIFEST) == [
         "coverage_report.html",
         "coverage_report.ipynb",
     ]
@@ -943,9 +958,118 @@ def test_every_figure_renders_in_headless_chromium_offline(request, which, tmp_p
         ), i
     for figure in figures:
         assert 'class="gtitle"' in dom
-        assert f'data-unformatted="{html.escape(figure_title(figure))}"' in dom
+        assert f'data-unformatted="{attribute(figure_title(figure))}"' in dom
     outlets = OUTLETS if which == "default_run" else TWO_OUTLETS
     for outlet in outlets:
         assert f'data-unformatted="{outlet}"' in dom, outlet
 
 
+
+
+# --------------------------------------------------------------------------------------------
+# The sections added for the report suite: summary, data quality, outlets, tone, evidence
+# --------------------------------------------------------------------------------------------
+
+Z95 = 1.959963984540054
+
+
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson interval from the textbook formula (independent of toolkit.coverage)."""
+    p = k / n
+    centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
+    half = Z95 * (p * (1 - p) / n + Z95**2 / (4 * n * n)) ** 0.5 / (1 + Z95**2 / n)
+    return centre - half, centre + half
+
+
+def markdown_outputs(run: Run) -> list[str]:
+    return [
+        output.data["text/markdown"]
+        for cell in run.nb.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "text/markdown" in output.get("data", {})
+    ]
+
+
+def test_summary_opens_the_report_with_hand_computed_sentences(default_run, corpus, topics):
+    (summary,) = markdown_outputs(default_run)
+    lines = summary.splitlines()
+    reach = sorted(((sum(mentions(a, p) for a in corpus), name) for name, p in topics.items()),
+                   key=lambda x: -x[0])  # stable: dictionary order on ties
+    parts = [f"{k} ({100 * k / 51:.1f}%) “{name}”" for k, name in reach]
+    assert lines[0] == (
+        f"- Of the 51 articles, {parts[0].replace(' “', ' mention “')}, {', '.join(parts[1:-1])} "
+        f"and {parts[-1]}."
+    )
+    assert lines[0].startswith("- Of the 51 articles, 20 (39.2%) mention “Climate summit”, 18 (35.3%)")
+    climate = topics["Climate summit"]
+    k = sum(mentions(a, climate) for a in corpus if a.outlet == "Daily Meridian")
+    n = sum(a.outlet == "Daily Meridian" for a in corpus)
+    total = sum(mentions(a, climate) for a in corpus)
+    assert (k, n, total) == (10, 12, 20)
+    assert wilson(k, n)[0] > wilson(total - k, 51 - n)[1]  # intervals apart: a claim is allowed
+    assert (
+        "- Daily Meridian gave “Climate summit” 83.3% of its coverage (10 of 12 articles), more "
+        "than twice the corpus average (39.2%)."
+    ) in lines
+    # The one-article outlet is never the subject of a comparison.
+    assert "Free Press Journal" not in summary
+    # It is the first output after the title: the summary opens the report.
+    page = page_without_plotlyjs(default_run.page)
+    assert page.index("more than twice the corpus average") < page.index("toolkit-quality")
+    assert page.index("toolkit-quality") < page.index("toolkit-figure-1")
+
+
+def test_every_chart_has_a_caption_naming_its_denominator():
+    source = nbformat.read(NOTEBOOK, as_version=4)
+    cells = source.cells
+    charts = [i for i, c in enumerate(cells) if c.cell_type == "code" and re.search(r"_chart\(|heatmap\(", c.source)]
+    assert len(charts) >= 11
+    for i in charts:
+        caption = cells[i + 1]
+        assert caption.cell_type == "markdown" and caption.source.startswith("*"), cells[i].source
+        assert len(caption.source.splitlines()) == 1
+        assert re.search(r"; denominators?\b", caption.source), caption.source
+
+
+def test_new_sections_are_present(default_run, corpus, topics):
+    titles = [figure_title(f) for f in default_run.figures()]
+    for expected in [
+        "Where each topic's articles appeared, by outlet",
+        "Share of each outlet's articles mentioning each topic",
+        "Where the topic appears in the matching articles",
+        "Topics mentioned in the same articles (Jaccard index)",
+        "Tone of the sentences mentioning each topic",
+        "Tone of the sentences mentioning each topic, by outlet",
+        *[f"Distinctive terms: {name}" for name in topics],
+    ]:
+        assert expected in titles, expected
+    header, rows = table_with_header(default_run, "outlet", "kind", "source", "n_articles", "share")
+    assert rows
+    heatmap = default_run.figure("Share of each outlet's articles mentioning each topic")["data"][0]
+    assert sorted(values(heatmap["y"]) + values(heatmap["x"])) == sorted(OUTLETS + list(topics))
+
+
+def test_keywords_in_context_are_escaped_evidence(default_run, topics):
+    page = page_without_plotlyjs(default_run.page)
+    for name in topics:
+        assert f"<h4>{html.escape(name)}</h4>" in page
+    kwic_tables = [
+        table
+        for fragment in default_run.html_outputs()
+        for table in html_tables(fragment)
+        if table and table[0][0] and {"left", "match", "right"} <= set(table[0][1])
+    ]
+    assert len(kwic_tables) == len(topics)
+    for (include, _), table in zip(topics.values(), kwic_tables, strict=True):
+        header = table[0][1]
+        rows = [cells for is_head, cells in table if not is_head]
+        assert 1 <= len(rows) <= 10
+        for row in rows:
+            assert include.fullmatch(row[header.index("match")]), row
+
+
+def test_data_quality_panel_is_shown(default_run):
+    panel = [h for h in default_run.html_outputs() if "toolkit-quality" in h]
+    assert len(panel) == 1
+    assert "undated" in panel[0]
