@@ -30,6 +30,16 @@ __version__ = "0.1.0"
 # Public name -> module. Modules are imported on first use (PEP 562) so that `import toolkit`
 # and the command line start fast: NLTK, papermill and nbconvert cost seconds to import.
 _EXPORTS: dict[str, str] = {
+    "run_batch": "toolkit.batch",
+    "build_manifest": "toolkit.manifest",
+    "corpus_fingerprint": "toolkit.manifest",
+    "record_for_manifest": "toolkit.manifest",
+    "coverage_summary": "toolkit.narrative",
+    "outlet_summary": "toolkit.narrative",
+    "summary_markdown": "toolkit.narrative",
+    "topic_summary": "toolkit.narrative",
+    "data_quality": "toolkit.quality",
+    "quality_panel": "toolkit.quality",
     "attention": "toolkit.coverage",
     "attention_table": "toolkit.coverage",
     "cooccurrence": "toolkit.coverage",
@@ -106,18 +116,20 @@ __all__ = [
     "LoadError", "LoadReport", "NEWS_STOPWORDS", "ParameterError", "ReportError", "ReportResult",
     "STOPWORDS", "SchemaError", "ToolkitError", "TopicsError", "article_readability",
     "article_sources", "article_stats", "article_tone", "attention", "attention_chart",
-    "attention_table", "clear_cache", "collocations", "cooccurrence", "cooccurrence_heatmap",
-    "corpus_summary", "dedupe", "detect_spikes", "duplicate_clusters", "export_html",
+    "attention_table", "build_manifest", "clear_cache", "collocations", "cooccurrence",
+    "cooccurrence_heatmap", "corpus_fingerprint", "corpus_summary", "coverage_summary",
+    "data_quality", "dedupe", "detect_spikes", "duplicate_clusters", "export_html",
     "flag_duplicates", "keyness", "keyness_chart", "kwic", "list_reports", "load_corpus",
     "load_log", "load_report", "load_topics", "match_topics", "matching_articles", "ngrams",
     "ngrams_of", "normalize_articles", "normalize_text", "notebook_parameters", "outlet_shares",
-    "outlet_topic_heatmap", "parse_bound", "parse_bounds", "parse_date", "parse_dates",
-    "prominence", "prominence_chart", "readability_summary", "register_reader", "run_report",
-    "select_articles", "sentence_tone", "share_by_outlet_chart", "source_counts",
-    "source_mentions", "split_sentences", "stopwords", "term_frequencies",
+    "outlet_summary", "outlet_topic_heatmap", "parse_bound", "parse_bounds", "parse_date",
+    "parse_dates", "prominence", "prominence_chart", "quality_panel", "readability_summary",
+    "record_for_manifest", "register_reader", "run_batch", "run_report", "select_articles",
+    "sentence_tone", "share_by_outlet_chart", "source_counts", "source_mentions",
+    "split_sentences", "stopwords", "summary_markdown", "term_frequencies",
     "term_frequencies_by_group", "terms_chart", "tfidf", "tokenize", "tone_chart", "tone_summary",
-    "top_terms", "topic_shares", "topic_terms", "topic_tone", "validate_articles", "volume",
-    "volume_chart", "wilson_interval", "word_tokenize",
+    "top_terms", "topic_shares", "topic_summary", "topic_terms", "topic_tone", "validate_articles",
+    "volume", "volume_chart", "wilson_interval", "word_tokenize",
 ]
 
 
@@ -135,6 +147,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazily
+    from toolkit.batch import run_batch
     from toolkit.coverage import (
         attention,
         attention_table,
@@ -155,6 +168,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     from toolkit.load.core import load_corpus
     from toolkit.load.registry import register_reader
     from toolkit.load.report import LoadReport, load_log, load_report
+    from toolkit.manifest import build_manifest, corpus_fingerprint, record_for_manifest
+    from toolkit.narrative import coverage_summary, outlet_summary, summary_markdown, topic_summary
     from toolkit.normalize import normalize_articles, normalize_text
     from toolkit.plots import (
         attention_chart,
@@ -167,6 +182,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
         tone_chart,
         volume_chart,
     )
+    from toolkit.quality import data_quality, quality_panel
     from toolkit.readability import article_readability, readability_summary
     from toolkit.report import ReportResult, list_reports, notebook_parameters, run_report
     from toolkit.schema import validate_articles
