@@ -558,7 +558,8 @@ def test_coverage_report_runs_to_the_end_on_an_empty_selection(tmp_path) -> None
         for o in outputs
         if "application/vnd.plotly.v1+json" in o.get("data", {})
     ]
-    assert len(figures) == 5
+    # Every chart of the report is drawn, each as an empty "No data to show" figure.
+    assert len(figures) >= 5
     for figure in figures:
         notes = [
             a["text"]

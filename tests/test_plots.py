@@ -525,3 +525,15 @@ def test_new_charts_carry_no_external_resources_and_do_not_mutate(
         assert fig.layout.template == go.Figure(layout={"template": TEMPLATE}).layout.template
     for k, v in tables.items():
         pd.testing.assert_frame_equal(v, before[k])
+
+
+def test_cooccurrence_heatmap_with_no_article_mentioning_any_topic_says_so() -> None:
+    from toolkit.coverage import cooccurrence
+    from toolkit.plots import cooccurrence_heatmap
+
+    none = pd.DataFrame({"doc_id": pd.Series([], dtype="str"), "topic": pd.Series([], dtype="str")})
+    table = cooccurrence(none, topics=["A", "B"], articles=pd.DataFrame({"doc_id": ["d1", "d2"]}))
+    assert len(table) == 1 and table["n_either"].tolist() == [0]
+    fig = cooccurrence_heatmap(table)
+    assert fig.data == ()
+    assert any(a.text.startswith("No data to show") for a in fig.layout.annotations)

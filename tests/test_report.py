@@ -676,3 +676,26 @@ def test_missing_input_paths_are_refused_before_running(tmp_path, monkeypatch):
         _check_parameters({"corpus": ["here.txt", "gone.txt"]}, params, path)
     with pytest.raises(ParameterError, match=r"topics='.*nope.yaml'"):
         _check_parameters({"topics": "nope.yaml"}, params, path)
+
+
+def test_static_formats_are_checked_before_any_kernel_starts(tmp_path, monkeypatch):
+    with pytest.raises(ParameterError, match="formats='gif'.*'png', 'svg', 'pdf'"):
+        run_report(DEMO, out=tmp_path, formats="gif")
+    monkeypatch.setenv("TOOLKIT_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    with pytest.raises(ReportError, match="chromium"):
+        run_report(DEMO, out=tmp_path, formats="html,pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_chromium
+@pytest.mark.notebook
+def test_static_formats_write_figures_and_a_pdf_beside_the_report(tmp_path):
+    pytest.importorskip("kaleido")
+    result = run_report(DEMO, out=tmp_path, formats="png,pdf",
+                        parameters={"data_path": str(NOTEBOOKS / "demo_report.ipynb")})
+    pdf = tmp_path / "demo_report.pdf"
+    pngs = sorted((tmp_path / "demo_report_figures").glob("*.png"))
+    assert pdf in result.static and set(pngs) <= set(result.static)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert pngs and all(p.read_bytes().startswith(b"\x89PNG") for p in pngs)
+    assert result.html.is_file()

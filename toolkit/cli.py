@@ -91,6 +91,7 @@ def _run_command(report: str) -> click.Command:
         each: str | None = None,
         grid: str | None = None,
         jobs: int | None = None,
+        formats: str = "html",
     ) -> int:
         from toolkit.report import (
             find_report,
@@ -103,6 +104,8 @@ def _run_command(report: str) -> click.Command:
             raise click.UsageError("Use --each or --grid, not both.")
         if jobs is not None and not (each or grid):
             raise click.UsageError("--jobs only applies to batch runs (--each or --grid).")
+        if (each or grid) and formats.strip().lower() != "html":
+            raise click.UsageError("--format applies to single runs; batches write HTML reports.")
         path = find_report(report)
         declared = notebook_parameters(path)
         raw: dict[str, str] = {}
@@ -136,8 +139,11 @@ def _run_command(report: str) -> click.Command:
             kernel_name=kernel,
             timeout=timeout or None,
             progress=sys.stderr.isatty() if progress is None else progress,
+            formats=formats,
         )
         click.echo(str(result.html))
+        for path_ in result.static:
+            click.echo(str(path_))
         return EXIT_OK
 
     return click.Command(
@@ -194,6 +200,15 @@ def _run_command(report: str) -> click.Command:
                 ["--progress/--no-progress"],
                 default=None,
                 help="Show a progress bar on stderr [default: when stderr is a terminal].",
+            ),
+            click.Option(
+                ["--format", "formats"],
+                default="html",
+                show_default=True,
+                metavar="LIST",
+                help="Outputs, comma-separated: html (always written), png and svg (every figure, "
+                "into OUT/NAME_figures/), pdf (the page printed by headless Chromium; needs "
+                "Debian's chromium, and kaleido for png/svg).",
             ),
             click.Option(
                 ["--each"],

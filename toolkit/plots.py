@@ -727,6 +727,8 @@ def cooccurrence_heatmap(
              "Make it with toolkit.coverage.cooccurrence(matches, articles=articles).")
     if table.empty:
         return _empty_figure(title, "no pair of topics in the table")
+    if not (table["n_either"] > 0).any():
+        return _empty_figure(title, "no article mentions any of these topics")
     topics = list(dict.fromkeys([*table["topic_a"].tolist(), *table["topic_b"].tolist()]))
     where = {t: i for i, t in enumerate(topics)}
     k = len(topics)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import difflib
+import importlib.util
 import io
 import json
 import logging
@@ -799,7 +800,8 @@ class ReportResult:
     ``notebook`` is the executed notebook and ``html`` the exported page (both absolute);
     ``source`` the notebook that was run; ``parameters`` the values passed (after path
     resolution); ``duration`` the wall time in seconds, export included; ``manifest`` the
-    run manifest written beside them (``<name>.manifest.json``; None with ``manifest=False``).
+    run manifest written beside them (``<name>.manifest.json``; None with ``manifest=False``);
+    ``static`` the PNG/SVG/PDF files written for ``formats`` (see :mod:`toolkit.static`).
     """
 
     name: str
@@ -809,6 +811,7 @@ class ReportResult:
     parameters: Mapping[str, object]
     duration: float
     manifest: Path | None = None
+    static: tuple[Path, ...] = ()
 
 
 def _literal_default(param: NotebookParameter | None) -> object:
@@ -871,6 +874,7 @@ def run_report(
     timeout: int | None = 1800,
     progress: bool = False,
     manifest: bool = True,
+    formats: str | Sequence[str] = ("html",),
 ) -> ReportResult:
     """Execute a report notebook with papermill and export it to offline HTML.
 
@@ -913,6 +917,12 @@ def run_report(
         report by calling :func:`toolkit.manifest.record_for_manifest` (the runner passes it a
         temporary file through ``$TOOLKIT_MANIFEST_RECORD``); without that call the manifest
         fingerprints the ``corpus`` parameter and has no load report.
+    formats : str or sequence of str, default ("html",)
+        Outputs besides the HTML, which is always written: ``"png"``/``"svg"`` (every figure,
+        drawn by kaleido with Debian's ``chromium``, into ``<out>/<output_name>_figures/``) and
+        ``"pdf"`` (the HTML page printed by headless Chromium); ``"html,png,pdf"`` as the command
+        line spells it. Checked before any kernel starts: a missing Chromium or kaleido is a
+        :class:`ReportError` then, not after the run. See :func:`toolkit.static.export_static`.
 
     Returns
     -------
@@ -956,6 +966,7 @@ def run_report(
     if out_dir.exists() and not out_dir.is_dir():
         raise ParameterError("out", str(out), "a folder", hint="That path is a file.")
     _check_kernel(kernel_name, report)
+    static_formats = _check_static(formats)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -1038,6 +1049,18 @@ def run_report(
         for tmp in (tmp_ipynb, tmp_html, tmp_manifest, tmp_record):
             tmp.unlink(missing_ok=True)
 
+    static: list[Path] = []
+    if static_formats:
+        from toolkit.static import export_static
+
+        try:
+            static = export_static(final_ipynb, out_dir, formats=static_formats, html=final_html)
+        except Exception as exc:
+            raise ReportError(
+                f"Report {report!r} ran and its HTML is complete at {str(final_html)!r}, but the "
+                f"static export ({', '.join(static_formats)}) failed: {exc}",
+                notebook=final_ipynb,
+            ) from exc
     duration = time.perf_counter() - started
     logger.info("report %s done in %.1f s: %s", report, duration, final_html)
     return ReportResult(
@@ -1048,7 +1071,23 @@ def run_report(
         parameters=MappingProxyType(dict(checked)),
         duration=duration,
         manifest=final_manifest if manifest else None,
+        static=tuple(static),
     )
+
+
+def _check_static(formats: str | Sequence[str]) -> tuple[str, ...]:
+    """The static formats asked for besides HTML, with what they need checked up front."""
+    from toolkit.static import _check_formats, chromium_path
+
+    wanted = _check_formats(formats)
+    if wanted:
+        chromium_path()  # ReportError naming the Debian package when it is missing
+        if {"png", "svg"} & set(wanted) and importlib.util.find_spec("kaleido") is None:
+            raise ReportError(
+                "PNG/SVG export needs kaleido 1.x, which is not installed: "
+                "pip install 'media-coverage-toolkit[static]'. The HTML report does not need it."
+            )
+    return wanted
 
 
 def _write_manifest(
