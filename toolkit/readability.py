@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.errors import ParameterError, SchemaError, one_of
+from toolkit.schema import require_articles
 
 log = logging.getLogger(__name__)
 
@@ -269,26 +270,6 @@ def mattr(words: Sequence[str], *, window: int = 50) -> float:
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_articles(articles: object, fields: Sequence[str] | str) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    if not isinstance(articles, pd.DataFrame):
-        raise SchemaError(f"articles must be a pandas DataFrame, got {type(articles).__name__}.")
-    if "doc_id" not in articles.columns:
-        raise SchemaError(
-            f"articles lacks the column 'doc_id'; it has {list(articles.columns)}. "
-            "Load the corpus with toolkit.load_corpus(path) or add a unique doc_id column."
-        )
-    if articles["doc_id"].isna().any() or articles["doc_id"].duplicated().any():
-        raise SchemaError("articles.doc_id must be unique and never missing; check with toolkit.validate_articles(articles).")
-    if isinstance(fields, str):
-        fields = (fields,)
-    fields = tuple(fields)
-    missing = [f for f in fields if f not in articles.columns]
-    if not fields or missing or len(set(fields)) != len(fields):
-        raise ParameterError(
-            "fields", fields, f"distinct text columns of the articles table ({one_of(articles.columns)})",
-            hint="e.g. fields=('text',).",
-        )
-    return articles, fields
 
 
 def article_readability(
@@ -335,7 +316,7 @@ def article_readability(
     """
     from toolkit.text import split_sentences
 
-    articles, fields = _check_articles(articles, fields)
+    articles, fields = require_articles(articles, fields)
     window = _check_window(window)
     _check_method(syllables)
     columns = [articles[f].tolist() for f in fields]

@@ -6,11 +6,11 @@ is joined back by ``doc_id``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from toolkit.errors import SchemaError
+from toolkit.errors import ParameterError, SchemaError, one_of
 
 PUBLISHED_DTYPE = pd.DatetimeTZDtype(unit="us", tz="UTC")
 
@@ -147,3 +147,37 @@ def validate_articles(articles: pd.DataFrame, *, name: str = "articles") -> pd.D
         out[column] = out[column].astype(dtype)
     known = [c for c in ARTICLE_COLUMNS if c in out.columns]
     return out[known + [c for c in out.columns if c not in ARTICLE_DTYPES]]
+
+
+def require_articles(articles: object, fields: Sequence[str] | str) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Check the light contract the analysis functions need: a DataFrame with a unique,
+    never-missing ``doc_id`` and the named text ``fields`` (distinct, at least one).
+
+    Returns the table unchanged and ``fields`` as a tuple. Raises :class:`SchemaError` for the
+    table and :class:`ParameterError` for ``fields``, each naming what to fix.
+
+    >>> import pandas as pd
+    >>> require_articles(pd.DataFrame({"doc_id": ["a"], "text": ["x"]}), "text")[1]
+    ('text',)
+    """
+    if not isinstance(articles, pd.DataFrame):
+        raise SchemaError(f"articles must be a pandas DataFrame, got {type(articles).__name__}.")
+    if "doc_id" not in articles.columns:
+        raise SchemaError(
+            f"articles lacks the column 'doc_id'; it has {list(articles.columns)}. "
+            "Load the corpus with toolkit.load_corpus(path) or add a unique doc_id column."
+        )
+    if articles["doc_id"].isna().any() or articles["doc_id"].duplicated().any():
+        raise SchemaError("articles.doc_id must be unique and never missing; check with toolkit.validate_articles(articles).")
+    fields = (fields,) if isinstance(fields, str) else tuple(fields)
+    if not fields:
+        raise ParameterError("fields", fields, "at least one text column, e.g. ('text',)")
+    missing = [f for f in fields if f not in articles.columns]
+    if missing:
+        raise ParameterError(
+            "fields", fields, f"text columns of the articles table ({one_of(articles.columns)})",
+            hint=f"{missing} not found. Choose fields among the table's text columns.",
+        )
+    if len(set(fields)) != len(fields):
+        raise ParameterError("fields", fields, "distinct column names")
+    return articles, fields

@@ -50,6 +50,7 @@ from typing import Literal, get_args
 import pandas as pd
 
 from toolkit.errors import ParameterError, SchemaError, one_of
+from toolkit.schema import require_articles
 
 log = logging.getLogger(__name__)
 
@@ -472,26 +473,6 @@ def _wire_credits(row: Mapping[str, object], fields: Sequence[str]) -> list[tupl
     return credits
 
 
-def _check_articles(articles: object, fields: Sequence[str] | str) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    if not isinstance(articles, pd.DataFrame):
-        raise SchemaError(f"articles must be a pandas DataFrame, got {type(articles).__name__}.")
-    if "doc_id" not in articles.columns:
-        raise SchemaError(
-            f"articles lacks the column 'doc_id'; it has {list(articles.columns)}. "
-            "Load the corpus with toolkit.load_corpus(path) or add a unique doc_id column."
-        )
-    if articles["doc_id"].isna().any() or articles["doc_id"].duplicated().any():
-        raise SchemaError("articles.doc_id must be unique and never missing; check with toolkit.validate_articles(articles).")
-    if isinstance(fields, str):
-        fields = (fields,)
-    fields = tuple(fields)
-    missing = [f for f in fields if f not in articles.columns]
-    if not fields or missing or len(set(fields)) != len(fields):
-        raise ParameterError(
-            "fields", fields, f"distinct text columns of the articles table ({one_of(articles.columns)})",
-            hint="e.g. fields=('text',).",
-        )
-    return articles, fields
 
 
 def source_mentions(
@@ -535,7 +516,7 @@ def source_mentions(
     """
     from toolkit.text import split_sentences
 
-    articles, fields = _check_articles(articles, fields)
+    articles, fields = require_articles(articles, fields)
     columns = [c for c in ("doc_id", "wire", "byline", *fields) if c in articles.columns]
     rows: list[tuple[str, str, str, str | None, int, str, str]] = []
     records: Iterable[dict] = articles[columns].to_dict("records")
@@ -597,7 +578,7 @@ def article_sources(
     >>> article_sources(arts).values.tolist()
     [['a', ['IANS'], ['Yonhap News Agency']]]
     """
-    articles, fields = _check_articles(articles, fields)
+    articles, fields = require_articles(articles, fields)
     table = source_mentions(articles, fields=fields) if mentions is None else _check_mentions(mentions)
     doc_ids = articles["doc_id"].astype("str").tolist()
     lists: dict[str, dict[str, list[str]]] = {d: {"wire": [], "cited": []} for d in doc_ids}
@@ -666,7 +647,7 @@ def source_counts(
     >>> source_counts(arts)[["outlet", "kind", "source", "n", "n_articles", "share"]].values.tolist()
     [['X', 'wire', 'PTI', 1, 2, 0.5]]
     """
-    articles, fields = _check_articles(articles, fields)
+    articles, fields = require_articles(articles, fields)
     if kind is not None and kind not in KINDS:
         raise ParameterError("kind", kind, f"None or {one_of(KINDS)}")
     by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)

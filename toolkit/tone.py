@@ -49,6 +49,7 @@ import pandas as pd
 
 from toolkit.errors import ParameterError, SchemaError, one_of
 from toolkit.periods import Freq, check_freq, period_start
+from toolkit.schema import require_articles
 
 log = logging.getLogger(__name__)
 
@@ -174,30 +175,6 @@ def vader_scores(texts: Sequence[str], *, progress: bool | None = None) -> pd.Da
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_articles(articles: object, fields: Sequence[str] | str) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    if not isinstance(articles, pd.DataFrame):
-        raise SchemaError(f"articles must be a pandas DataFrame, got {type(articles).__name__}.")
-    if "doc_id" not in articles.columns:
-        raise SchemaError(
-            f"articles lacks the column 'doc_id'; it has {list(articles.columns)}. "
-            "Load the corpus with toolkit.load_corpus(path) or add a unique doc_id column."
-        )
-    if articles["doc_id"].isna().any() or articles["doc_id"].duplicated().any():
-        raise SchemaError("articles.doc_id must be unique and never missing; check with toolkit.validate_articles(articles).")
-    if isinstance(fields, str):
-        fields = (fields,)
-    fields = tuple(fields)
-    if not fields:
-        raise ParameterError("fields", fields, "at least one text column, e.g. ('text',)")
-    missing = [f for f in fields if f not in articles.columns]
-    if missing:
-        raise ParameterError(
-            "fields", fields, f"text columns of the articles table ({one_of(articles.columns)})",
-            hint=f"{missing} not found. Choose fields among the table's text columns.",
-        )
-    if len(set(fields)) != len(fields):
-        raise ParameterError("fields", fields, "distinct column names")
-    return articles, fields
 
 
 def _split_all(articles: pd.DataFrame, fields: tuple[str, ...]) -> pd.DataFrame:
@@ -265,7 +242,7 @@ def sentence_tone(
     >>> sentence_tone(arts)[["sentence", "compound"]].values.tolist()
     [[0.0, 0.4404], [1.0, -0.5423]]
     """
-    articles, fields = _check_articles(articles, fields)
+    articles, fields = require_articles(articles, fields)
     table = _split_all(articles, fields)
     scores = vader_scores(table["text"].tolist(), progress=progress)
     return pd.concat([table, scores], axis=1)
@@ -329,7 +306,7 @@ def article_tone(
     >>> article_tone(arts)[["doc_id", "n_sentences", "compound"]].round(4).values.tolist()
     [['a', 2, -0.0509], ['b', 0, nan]]
     """
-    articles, fields = _check_articles(articles, fields)
+    articles, fields = require_articles(articles, fields)
     table = sentence_tone(articles, fields=fields, progress=progress) if sentences is None else _check_sentence_table(sentences, "sentences")
     per_doc = _aggregate(table, ["doc_id"])
     out = pd.DataFrame({"doc_id": articles["doc_id"].astype("str").reset_index(drop=True)})
@@ -416,7 +393,7 @@ def topic_tone(
     >>> topic_tone(arts, {"japan": ["Japan"]})[["topic", "n_sentences", "compound"]].values.tolist()
     [['japan', 2, 0.2202]]
     """
-    articles, fields = _check_articles(articles, fields)
+    articles, fields = require_articles(articles, fields)
     compiled = _topic_patterns(topics)
     table = sentence_tone(articles, fields=fields, progress=progress) if sentences is None else _check_sentence_table(sentences, "sentences")
     texts = table["text"].tolist()
