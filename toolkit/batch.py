@@ -665,8 +665,13 @@ def _work(spec: dict[str, Any], conn: Any) -> None:
         pass
     finally:
         conn.close()
-        # The batch process removes it too; this covers a batch process that was killed.
-        shutil.rmtree(spec["tmp"], ignore_errors=True)
+        # The batch process removes it too; this covers a batch process that was killed. A
+        # kernel that is still stopping may write into it while it goes: try again briefly.
+        for _ in range(30):
+            shutil.rmtree(spec["tmp"], ignore_errors=True)
+            if not os.path.exists(spec["tmp"]):
+                break
+            time.sleep(0.1)
 
 
 @dataclass
