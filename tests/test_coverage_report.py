@@ -1073,3 +1073,39 @@ def test_data_quality_panel_is_shown(default_run):
     panel = [h for h in default_run.html_outputs() if "toolkit-quality" in h]
     assert len(panel) == 1
     assert "undated" in panel[0]
+
+class ReportRun:
+    """An executed report (notebook, HTML page, CLI result) with lookups into its outputs."""
+
+    def __init__(self, out, done, name="coverage_report"):
+        self.out = out
+        self.done = done
+        self.nb = nbformat.read(out / f"{name}.ipynb", as_version=4)
+        self.page = (out / f"{name}.html").read_text(encoding="utf-8")
+
+    def outputs(self, mime: str) -> list:
+        return [
+            o.data[mime]
+            for c in self.nb.cells
+            if c.cell_type == "code"
+            for o in c.outputs
+            if mime in o.get("data", {})
+        ]
+
+    def figures(self) -> list[dict]:
+        return self.outputs(PLOTLY_MIME)
+
+    def figure(self, title: str) -> dict:
+        found = [f for f in self.figures() if figure_title(f) == title]
+        assert len(found) == 1, [figure_title(f) for f in self.figures()]
+        return found[0]
+
+    def table(self, *columns: str) -> tuple[list[str], list[list[str]]]:
+        found = []
+        for fragment in self.outputs("text/html"):
+            for table in html_tables(fragment):
+                header = [cells for head, cells in table if head]
+                if header and all(c in header[0] for c in columns):
+                    found.append((header[0], [cells for head, cells in table if not head]))
+        assert len(found) == 1, f"{len(found)} tables with {columns}"
+        return found[0]

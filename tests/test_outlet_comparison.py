@@ -14,13 +14,12 @@ import nbformat
 import pytest
 from conftest import chromium_dom, needs_chromium
 from test_coverage_report import (
-    PLOTLY_MIME,
     REPO,
     SAMPLE,
     TOPICS,
+    ReportRun,
     attribute,
     figure_title,
-    html_tables,
     mentions,
     page_without_plotlyjs,
     read_demo_corpus,
@@ -46,43 +45,9 @@ def wilson(k: int, n: int) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-class Run:
-    def __init__(self, out, done):
-        self.out = out
-        self.done = done
-        self.nb = nbformat.read(out / "outlet_comparison.ipynb", as_version=4)
-        self.page = (out / "outlet_comparison.html").read_text(encoding="utf-8")
-
-    def outputs(self, mime: str) -> list:
-        return [
-            o.data[mime]
-            for c in self.nb.cells
-            if c.cell_type == "code"
-            for o in c.outputs
-            if mime in o.get("data", {})
-        ]
-
-    def figures(self) -> list[dict]:
-        return self.outputs(PLOTLY_MIME)
-
-    def figure(self, title: str) -> dict:
-        found = [f for f in self.figures() if figure_title(f) == title]
-        assert len(found) == 1, [figure_title(f) for f in self.figures()]
-        return found[0]
-
-    def table(self, *columns: str) -> tuple[list[str], list[list[str]]]:
-        found = []
-        for fragment in self.outputs("text/html"):
-            for table in html_tables(fragment):
-                header = [cells for head, cells in table if head]
-                if header and all(c in header[0] for c in columns):
-                    found.append((header[0], [cells for head, cells in table if not head]))
-        assert len(found) == 1, f"{len(found)} tables with {columns}"
-        return found[0]
-
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Run:
+def run(tmp_path_factory) -> ReportRun:
     out = tmp_path_factory.mktemp("outlet_comparison") / "out"
     done = toolkit(
         "report", "outlet_comparison",
@@ -92,7 +57,7 @@ def run(tmp_path_factory) -> Run:
         "--out", str(out),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
-    return Run(out, done)
+    return ReportRun(out, done, "outlet_comparison")
 
 
 @pytest.fixture(scope="module")
