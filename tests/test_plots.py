@@ -537,3 +537,82 @@ def test_cooccurrence_heatmap_with_no_article_mentioning_any_topic_says_so() -> 
     fig = cooccurrence_heatmap(table)
     assert fig.data == ()
     assert any(a.text.startswith("No data to show") for a in fig.layout.annotations)
+
+
+# --- article text is plain text in every figure (issue 7, safe HTML) ---------------------------
+
+_EVIL_OUTLET = 'Post <img src=x onerror="alert(1)"> & "><b>bold</b>'
+_EVIL_TOPIC = '<a href="javascript:alert(1)">Law</a>'
+
+
+def _markup_strings(fig: go.Figure) -> list[str]:
+    """Strings of the figure's JSON holding markup that came from the data."""
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            if "<img" in value or "<a href" in value or "<b>bold" in value or "& " in value:
+                found.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(json.loads(fig.to_json()))
+    return found
+
+
+def test_every_chart_shows_article_text_literally() -> None:
+    import toolkit as tk
+    from toolkit import plots
+
+    articles = pd.DataFrame({
+        "doc_id": ["a", "b", "c", "d"],
+        "outlet": [_EVIL_OUTLET, "Plain Times", _EVIL_OUTLET, "Plain Times"],
+        "published": pd.to_datetime(["2021-11-01T08:00Z", "2021-11-02T08:00Z", "2021-11-09T08:00Z",
+                                     "2021-11-10T08:00Z"], utc=True),
+        "title": ["Court <b>bold</b> rules", "Court rules", "Weather", "Court news"],
+        "text": ["The court ruled.", "A court case.", "Rain and court.", "Sun."],
+    })
+    matches = tk.match_topics(articles, tk.load_topics({_EVIL_TOPIC: ["court"], "Weather": ["rain"]}))
+    shares = tk.outlet_shares(articles, matches)
+    key = pd.DataFrame({"term": ["<b>bold</b>", "x&y"], "n_target": [3, 1], "n_reference": [1, 4],
+                        "log_ratio": [1.5, -2.0], "direction": ["target", "reference"]})
+    figures = {
+        "attention": plots.attention_chart(tk.attention(articles, matches), facet="topic", title=_EVIL_TOPIC),
+        "volume": plots.volume_chart(tk.volume(articles, by="outlet"), by="outlet"),
+        "terms": plots.terms_chart(pd.DataFrame({"term": ["<b>bold</b>"], "n": [2]})),
+        "share": plots.share_by_outlet_chart(shares),
+        "heatmap": plots.outlet_topic_heatmap(shares),
+        "prominence": plots.prominence_chart(tk.prominence(articles, matches, by="outlet"), by="outlet"),
+        "cooccurrence": plots.cooccurrence_heatmap(tk.cooccurrence(matches, articles=articles)),
+        "keyness": plots.keyness_chart(key, target=_EVIL_OUTLET, reference="<i>others</i>"),
+        "empty": plots.keyness_chart(key.iloc[:0], title=_EVIL_TOPIC),
+    }
+    for name, fig in figures.items():
+        assert _markup_strings(fig) == [], name
+    assert plots.escape_plotly_text(_EVIL_OUTLET) in figures["volume"].data[0].name + figures["volume"].data[1].name
+    assert figures["keyness"].layout.yaxis.categoryarray == ("x&amp;y", "&lt;b&gt;bold&lt;/b&gt;")
+    assert "in &lt;i&gt;others&lt;/i&gt;" in figures["keyness"].data[0].hovertemplate
+    assert "<b>%{y}</b>" in figures["keyness"].data[0].hovertemplate  # the toolkit's own markup stays
+    assert any("&lt;a href" in a.text for a in figures["attention"].layout.annotations)  # facet titles
+    assert figures["empty"].layout.annotations[0].text.startswith(NO_DATA + "<br>")  # our note keeps its markup
+
+
+def test_escape_figure_copies_and_leaves_numbers_alone() -> None:
+    from toolkit.plots import escape_figure
+
+    fig = go.Figure(go.Bar(x=["<b>a</b>", "b & c"], y=[1.5, 2.0], name="<i>n</i>", customdata=[[1, "<x>"], [2, "y"]]))
+    fig.update_layout(title="R&D <br>", xaxis={"categoryarray": ["<b>a</b>"], "title": {"text": "<t>"}})
+    out = escape_figure(fig)
+    assert out is not fig and fig.data[0].x == ("<b>a</b>", "b & c")  # the input is not changed
+    assert out.data[0].x == ("&lt;b&gt;a&lt;/b&gt;", "b &amp; c")
+    assert list(out.data[0].y) == [1.5, 2.0] and out.data[0].name == "&lt;i&gt;n&lt;/i&gt;"
+    assert [list(row) for row in out.data[0].customdata] == [[1, "&lt;x&gt;"], [2, "y"]]
+    assert out.layout.title.text == "R&amp;D &lt;br&gt;"
+    assert out.layout.xaxis.categoryarray == ("&lt;b&gt;a&lt;/b&gt;",) and out.layout.xaxis.title.text == "&lt;t&gt;"
+    # numpy string arrays are fixed-width: the longer escaped strings must not be cut short.
+    texts = escape_figure(go.Figure(go.Bar(x=[1, 2], y=[1, 2], text=np.array(["a&", "<b>"])))).data[0].text
+    assert list(texts) == ["a&amp;", "&lt;b&gt;"]

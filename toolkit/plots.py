@@ -8,13 +8,22 @@ denominators behind each figure.
 A table with no rows (an empty selection, or no dated articles) gives a figure too: the title
 and a centred :data:`NO_DATA` note, no traces. A report that selects nothing still runs to the
 end and says so, instead of failing on its first chart.
+
+Every text of a figure is plain text, shown literally. plotly.js renders a subset of HTML in
+trace names, category labels, titles, annotations and hover labels (``<b>``, ``<a href>``,
+``<br>``, ...), and outlet names, topics, terms and titles come from scraped articles: each
+chart function passes its figure through :func:`escape_figure`, which HTML-escapes ``&``, ``<``
+and ``>`` in those texts (plotly.js shows the entities as the characters again). Only the
+hover templates and notes the toolkit writes itself keep their markup.
 """
 
 from __future__ import annotations
 
+import functools
+import html
 import math
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, ParamSpec
 
 import numpy as np
 import pandas as pd
@@ -25,7 +34,8 @@ from plotly.subplots import make_subplots
 from toolkit.errors import ParameterError, SchemaError, one_of
 
 __all__ = [
-    "NO_DATA", "TEMPLATE", "attention_chart", "cooccurrence_heatmap", "keyness_chart", "outlet_topic_heatmap",
+    "NO_DATA", "TEMPLATE", "attention_chart", "cooccurrence_heatmap", "escape_figure", "escape_plotly_text",
+    "keyness_chart", "outlet_topic_heatmap",
     "prominence_chart", "share_by_outlet_chart", "terms_chart", "tone_chart", "volume_chart",
 ]
 
@@ -36,6 +46,111 @@ NO_DATA = "No data to show"
 _PALETTE: tuple[str, ...] = tuple(qualitative.Plotly)
 _PERIOD_AXIS = "Period start (UTC)"
 _FACET_HEIGHT = 260
+
+
+_P = ParamSpec("_P")
+# Trace attributes whose strings plotly.js renders as (a subset of) HTML.
+_TRACE_TEXT = ("name", "legendgroup", "meta", "text", "hovertext", "x", "y", "labels", "ids", "customdata")
+_NO_DATA_NAME = "no-data"
+
+
+def escape_plotly_text(text: str) -> str:
+    """Escape ``&``, ``<`` and ``>`` so plotly.js shows ``text`` literally.
+
+    plotly.js renders ``<b>``, ``<i>``, ``<br>``, ``<a href>`` and a few more tags in labels
+    and hover texts, and turns the entities back into characters: ``"a < b"`` is drawn as
+    ``a < b``, ``"<b>x</b>"`` as the five characters, not a bold x.
+
+    Examples
+    --------
+    >>> escape_plotly_text('Herald "><b>bold</b> & more')
+    'Herald "&gt;&lt;b&gt;bold&lt;/b&gt; &amp; more'
+    """
+    return html.escape(text, quote=False)
+
+
+def _escaped(value: Any) -> Any:
+    """``value`` with every string in it escaped; numbers, dates and None unchanged."""
+    if isinstance(value, str):
+        return escape_plotly_text(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "OU":
+            return value
+        # Object dtype out: a fixed-width "<U" array would cut the longer escaped strings short.
+        return np.vectorize(_escaped, otypes=[object])(value) if value.size else value
+    if isinstance(value, list | tuple):
+        if not any(isinstance(v, str | list | tuple | np.ndarray) for v in value):
+            return value
+        return [_escaped(v) for v in value]
+    return value
+
+
+def escape_figure(fig: go.Figure) -> go.Figure:
+    """A copy of ``fig`` in which every text that comes from data is shown literally.
+
+    Escapes (see :func:`escape_plotly_text`) the strings of each trace's ``name``,
+    ``legendgroup``, ``meta``, ``text``, ``hovertext``, ``x``, ``y``, ``labels``, ``ids`` and
+    ``customdata``, the figure, axis, legend and colour-bar titles, the category orders and
+    tick texts, and the annotations (subplot titles) but the toolkit's own "No data" note. Hover templates are left alone: they are the toolkit's own markup, and
+    the values they show (``%{y}``, ``%{fullData.name}``, ...) are escaped at their source.
+    Use it on figures made directly with plotly express from article data::
+
+        escape_figure(px.box(lengths, x="n_tokens", y="outlet"))
+
+    Call it once per figure: escaping twice shows ``&amp;lt;`` instead of ``<``.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        Not modified.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> fig = escape_figure(go.Figure(go.Bar(x=["<img src=x onerror=alert(1)>"], y=[1], name="a & b")))
+    >>> fig.data[0].x[0], fig.data[0].name
+    ('&lt;img src=x onerror=alert(1)&gt;', 'a &amp; b')
+    """
+    out = go.Figure(fig)
+    for trace in out.data:
+        for attr in _TRACE_TEXT:
+            if attr in trace and trace[attr] is not None:
+                trace[attr] = _escaped(trace[attr])
+        if "legendgrouptitle" in trace and trace.legendgrouptitle.text is not None:
+            trace.legendgrouptitle.text = escape_plotly_text(trace.legendgrouptitle.text)
+        colorbar = getattr(trace, "colorbar", None)
+        if colorbar is not None and colorbar.title.text is not None:
+            colorbar.title.text = escape_plotly_text(colorbar.title.text)
+    layout = out.layout
+    if layout.title.text is not None:
+        layout.title.text = escape_plotly_text(layout.title.text)
+    if layout.legend.title.text is not None:
+        layout.legend.title.text = escape_plotly_text(layout.legend.title.text)
+    for axis in (*out.select_xaxes(), *out.select_yaxes()):
+        if axis.title.text is not None:
+            axis.title.text = escape_plotly_text(axis.title.text)
+        for attr in ("categoryarray", "ticktext", "tickvals"):
+            if axis[attr] is not None:
+                axis[attr] = _escaped(axis[attr])
+    if layout.annotations:
+        layout.annotations = [
+            a if a.name == _NO_DATA_NAME or a.text is None else go.layout.Annotation(a, text=escape_plotly_text(a.text))
+            for a in layout.annotations
+        ]
+    return out
+
+
+def _plain_text_figure(function: Callable[_P, go.Figure]) -> Callable[_P, go.Figure]:
+    """Pass the figure a chart function returns through :func:`escape_figure`."""
+
+    @functools.wraps(function)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> go.Figure:
+        return escape_figure(function(*args, **kwargs))
+
+    return wrapper
 
 
 def _require(table: pd.DataFrame, columns: Sequence[str | None], what: str, hint: str) -> None:
@@ -51,7 +166,7 @@ def _require(table: pd.DataFrame, columns: Sequence[str | None], what: str, hint
 def _no_data_note(fig: go.Figure, reason: str) -> go.Figure:
     fig.add_annotation(
         text=f"{NO_DATA}<br><span style=\"font-size: 12px\">{reason}</span>", xref="paper", yref="paper",
-        x=0.5, y=0.5, showarrow=False, font={"size": 16, "color": "#555"}, name="no-data",
+        x=0.5, y=0.5, showarrow=False, font={"size": 16, "color": "#555"}, name=_NO_DATA_NAME,
     )
     return fig
 
@@ -143,6 +258,7 @@ def _band(x: list[object], low: np.ndarray, high: np.ndarray) -> tuple[list[obje
     return bx, by
 
 
+@_plain_text_figure
 def attention_chart(
     table: pd.DataFrame,
     *,
@@ -301,6 +417,7 @@ def _add_spikes(fig: go.Figure, part: pd.DataFrame, x: list[object], values: np.
     ), **position)
 
 
+@_plain_text_figure
 def volume_chart(
     table: pd.DataFrame,
     *,
@@ -360,6 +477,7 @@ def volume_chart(
     return fig
 
 
+@_plain_text_figure
 def terms_chart(
     table: pd.DataFrame,
     *,
@@ -423,7 +541,7 @@ def terms_chart(
         fig.add_trace(go.Bar(
             x=part[value].tolist(), y=[str(t) for t in part[term]], orientation="h",
             name="all" if by is None else _label(group), marker_color=_PALETTE[k % len(_PALETTE)],
-            showlegend=False, hovertemplate=f"%{{y}}<br>{value} = %{{x:,}}<extra></extra>",
+            showlegend=False, hovertemplate=f"%{{y}}<br>{escape_plotly_text(str(value))} = %{{x:,}}<extra></extra>",
         ), **position)
     fig.update_layout(template=TEMPLATE, title=title, height=height)
     fig.update_xaxes(title_text=value)
@@ -452,6 +570,7 @@ def _labels(values: pd.Series) -> list[str]:
     return [_label(v) for v in values]
 
 
+@_plain_text_figure
 def share_by_outlet_chart(
     table: pd.DataFrame,
     *,
@@ -531,6 +650,7 @@ def share_by_outlet_chart(
 _HEATMAP_VALUES = ("share", "share_of_topic", "ratio_to_all")
 
 
+@_plain_text_figure
 def outlet_topic_heatmap(
     table: pd.DataFrame,
     *,
@@ -617,6 +737,7 @@ _PLACES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+@_plain_text_figure
 def prominence_chart(
     table: pd.DataFrame,
     *,
@@ -685,6 +806,7 @@ def prominence_chart(
 _COOCCURRENCE_VALUES = ("jaccard", "n_both", "pmi")
 
 
+@_plain_text_figure
 def cooccurrence_heatmap(
     table: pd.DataFrame,
     *,
@@ -768,6 +890,7 @@ def cooccurrence_heatmap(
 _KEYNESS_MEASURES = ("log_ratio", "chi2", "g2")
 
 
+@_plain_text_figure
 def keyness_chart(
     table: pd.DataFrame,
     *,
@@ -821,8 +944,10 @@ def keyness_chart(
     strength = np.abs(_finite(table[measure]))
     sides = {"target": (target, _PALETTE[0], 1.0), "reference": (reference, _PALETTE[1], -1.0)}
     extra = ["p"] if "p" in table.columns else []
+    # target and reference go into the template itself, which escape_figure leaves alone.
     hover = ("<b>%{y}</b><br>" + measure + " = %{customdata[0]:.3g}"
-             + f"<br>%{{customdata[1]:,}} in {target}, %{{customdata[2]:,}} in {reference}"
+             + f"<br>%{{customdata[1]:,}} in {escape_plotly_text(str(target))}, "
+             + f"%{{customdata[2]:,}} in {escape_plotly_text(str(reference))}"
              + ("<br>p = %{customdata[3]:.2g}" if extra else "") + "<extra></extra>")
     fig = go.Figure()
     for side, (name, color, sign) in sides.items():
@@ -849,6 +974,7 @@ def keyness_chart(
     return fig
 
 
+@_plain_text_figure
 def tone_chart(
     table: pd.DataFrame,
     *,
