@@ -507,7 +507,7 @@ def test_killed_batch_leaves_no_workers_kernels_or_temp_folders(tmp_path):
     finally:
         process.kill()
         process.wait()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # the workers notice within 1 s; their kernels may stop slowly under load
 
     def left() -> list[str]:
         return [p.name for p in temp.iterdir() if p.name.startswith("toolkit-batch-")]

@@ -667,7 +667,7 @@ def _work(spec: dict[str, Any], conn: Any) -> None:
         conn.close()
         # The batch process removes it too; this covers a batch process that was killed. A
         # kernel that is still stopping may write into it while it goes: try again briefly.
-        for _ in range(30):
+        for _ in range(100):  # up to 10 s: a kernel stops slowly on a loaded machine
             shutil.rmtree(spec["tmp"], ignore_errors=True)
             if not os.path.exists(spec["tmp"]):
                 break
@@ -724,7 +724,7 @@ def run_batch(
     out: str | os.PathLike[str] = "reports",
     jobs: int | None = None,
     kernel_name: str = "python3",
-    timeout: int | None = 1800,
+    timeout: int | None | Literal["auto"] = "auto",
     progress: bool | None = None,
     title: str | None = None,
 ) -> BatchResult:
@@ -774,7 +774,7 @@ def run_batch(
     >>> result.exit_code, result.index.name  # doctest: +SKIP
     (0, 'index.html')
     """
-    from toolkit.report import _check_kernel, _check_parameters
+    from toolkit.report import _check_kernel, _check_output_name, _check_parameters, _check_writable
 
     started = time.perf_counter()
     source, declared = _declared(report)
@@ -791,6 +791,7 @@ def run_batch(
             raise ParameterError("runs", run.label, "runs with different output names",
                                  hint=f"{run.label!r} and {names[run.name]!r} both write {run.name!r}.")
         names[run.name] = run.label
+        _check_output_name(run.name)  # BatchRun objects made by hand skip safe_name()
         try:
             parameters = _check_parameters(dict(run.parameters), declared, source)
         except ParameterError as exc:
@@ -806,6 +807,7 @@ def run_batch(
     except OSError as exc:
         raise ParameterError("out", str(out), "a folder that exists or can be created",
                              hint=f"({exc})") from exc
+    _check_writable(folder, out, source.stem)
 
     outcomes: dict[str, RunOutcome] = {r.name: RunOutcome(r, "not run") for r in checked}
     heading = title or f"{source.stem}: {len(checked)} runs"

@@ -34,16 +34,18 @@ import subprocess
 import time
 import tokenize
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 import toolkit
 from toolkit.errors import ParameterError, ReportError, one_of
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_OUTPUT_NAME_BYTES",
     "NOTEBOOKS_ENV",
     "PATH_PARAMETERS",
     "NotebookParameter",
@@ -52,6 +54,7 @@ __all__ = [
     "find_report",
     "list_reports",
     "notebook_parameters",
+    "notebook_timeout",
     "notebooks_dir",
     "run_report",
     "unknown_parameter_error",
@@ -476,9 +479,11 @@ class NotebookParameter:
         """
         try:
             return _parse_as(self._type, raw)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:
             hint = None
-            if isinstance(exc, json.JSONDecodeError):
+            if isinstance(exc, RecursionError):
+                hint = "The text is JSON nested too deeply to read."
+            elif isinstance(exc, json.JSONDecodeError):
                 hint = f"The text is not valid JSON ({exc.msg})."
             elif "list" in self.type_description:
                 hint = 'Write lists as JSON (\'["a", "b"]\') or comma-separated (a,b).'
@@ -600,6 +605,23 @@ def _source(cell: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+MAX_PARAMETER_DEPTH = 50
+"""How deeply lists and dicts may nest in a parameter value (papermill renders them recursively)."""
+
+
+def _too_deep(value: object, limit: int = MAX_PARAMETER_DEPTH) -> bool:
+    """Whether lists/dicts nest deeper than ``limit``; iterative, so any depth is safe to ask."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, list | tuple | dict):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def _is_json_value(value: object) -> bool:
     if value is None or isinstance(value, bool | int | str):
         return True
@@ -657,6 +679,12 @@ def _check_parameters(
             value = os.fspath(value)
         if isinstance(value, tuple):
             value = list(value)
+        if _too_deep(value):
+            raise ParameterError(
+                f"parameters[{name!r}]",
+                value,
+                f"a JSON value whose lists and objects nest at most {MAX_PARAMETER_DEPTH} deep",
+            )
         if not _is_json_value(value):
             raise ParameterError(
                 f"parameters[{name!r}]",
@@ -823,19 +851,54 @@ def _literal_default(param: NotebookParameter | None) -> object:
         return None
 
 
+# Longest output stem, in UTF-8 bytes: the longest file written is
+# ".<stem>.<12 hex>.part.manifest.json" (36 bytes besides the stem) and most file systems
+# allow 255 bytes per name.
+MAX_OUTPUT_NAME_BYTES = 200
+
+# Names Windows reserves for devices in any folder and with any extension: a report folder
+# copied to a Windows share must still open.
+_RESERVED_STEMS = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"{dev}{n}" for dev in ("com", "lpt") for n in [*"123456789", "\u00b9", "\u00b2", "\u00b3"]}
+)
+
+
+def _output_name_problem(output_name: object) -> str | None:
+    """Why ``output_name`` is not a safe file stem, or None when it is."""
+    if not isinstance(output_name, str) or not output_name.strip():
+        return "It is empty."
+    if any(sep in output_name for sep in ("/", "\\", os.sep)) or os.path.isabs(output_name):
+        return "It holds a folder separator; outputs are always written inside out=."
+    if output_name.startswith("."):
+        return "A leading dot hides the file (and '..' names the parent folder)."
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in output_name):
+        return "It holds a control character (NUL, newline, tab, ...)."
+    if any(ch in '<>:"|?*' for ch in output_name):
+        return 'It holds one of <>:"|?*, which Windows does not allow in file names.'
+    if output_name != output_name.strip() or output_name.endswith("."):
+        return "It starts or ends with a space, or ends with a dot."
+    if output_name.endswith((".ipynb", ".html")):
+        return "It ends with an extension; the outputs' extensions are added for you."
+    try:
+        size = len(output_name.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "It is not valid Unicode (a lone surrogate)."
+    if size > MAX_OUTPUT_NAME_BYTES:
+        return f"It is {size} bytes long in UTF-8; at most {MAX_OUTPUT_NAME_BYTES} fit in a file name."
+    if output_name.split(".")[0].strip().lower() in _RESERVED_STEMS:
+        return "Windows reserves that name for a device."
+    return None
+
+
 def _check_output_name(output_name: str) -> str:
-    bad = (
-        not output_name
-        or output_name.startswith(".")
-        or any(sep in output_name for sep in ("/", "\\", os.sep))
-        or output_name.endswith((".ipynb", ".html"))
-    )
-    if bad:
+    problem = _output_name_problem(output_name)
+    if problem is not None:
         raise ParameterError(
             "output_name",
             output_name,
             "a plain file stem such as 'coverage_2021' (no folder, no extension, no leading dot)",
-            hint="Choose the folder with out=.",
+            hint=f"{problem} Choose the folder with out=.",
         )
     return output_name
 
@@ -871,7 +934,7 @@ def run_report(
     out: str | Path = "reports",
     output_name: str | None = None,
     kernel_name: str = NATIVE_KERNEL,
-    timeout: int | None = 1800,
+    timeout: int | None | Literal["auto"] = "auto",
     progress: bool = False,
     manifest: bool = True,
     formats: str | Sequence[str] = ("html",),
@@ -908,8 +971,10 @@ def run_report(
         ``python3`` is always this environment's interpreter (``sys.executable`` with its
         ipykernel), never a ``python3`` kernelspec registered elsewhere. Other names are looked
         up among the installed Jupyter kernels.
-    timeout : int or None, default 1800
-        Seconds one cell may run; ``None`` for no limit.
+    timeout : int, None or "auto", default "auto"
+        Seconds one cell may run; ``None`` for no limit. ``"auto"``: the notebook's own
+        default, ``metadata.toolkit.timeout`` in the .ipynb (a positive integer), else
+        :data:`DEFAULT_TIMEOUT` (1800 s).
     progress : bool, default False
         Show papermill's progress bar (on stderr).
     manifest : bool, default True
@@ -940,7 +1005,9 @@ def run_report(
         notebook was kept (``<out>/<output_name>.failed.ipynb``). No ``.html``/``.ipynb`` of
         this name is left in ``out`` after a failure (outputs of an earlier run are removed, so
         that they cannot be mistaken for this run's). Also raised for a missing kernel, a cell
-        timeout, a dead kernel, or a failed export.
+        timeout, a dead kernel, a failed export, and a full disk or a folder that stops taking
+        files during the run (the message names the errno, e.g. ``ENOSPC``). An output folder
+        that cannot be written at all is a :class:`ParameterError` before any kernel starts.
 
     Examples
     --------
@@ -957,10 +1024,14 @@ def run_report(
     report = source.stem
     params = notebook_parameters(source)
     checked = _check_parameters(dict(parameters or {}), params, source)
-    if timeout is not None and (
+    if timeout == "auto":
+        timeout = notebook_timeout(source)
+    elif timeout is not None and (
         isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0
     ):
-        raise ParameterError("timeout", timeout, "a positive whole number of seconds, or None")
+        raise ParameterError(
+            "timeout", timeout, "a positive whole number of seconds, None, or 'auto'"
+        )
     name = _check_output_name(output_name if output_name is not None else source.stem)
     out_dir = Path(out).expanduser().resolve()
     if out_dir.exists() and not out_dir.is_dir():
@@ -971,8 +1042,10 @@ def run_report(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ParameterError(
-            "out", str(out), "a folder that exists or can be created", hint=f"({exc})"
+            "out", str(out), "a folder that exists or can be created",
+            hint=f"Report {report!r} cannot write there: {_os_error_text(exc)}",
         ) from exc
+    _check_writable(out_dir, out, report)
 
     final_ipynb = out_dir / f"{name}.ipynb"
     final_html = out_dir / f"{name}.html"
@@ -998,6 +1071,10 @@ def run_report(
         except BaseException as exc:
             kept = _keep_failed(tmp_ipynb, failed_ipynb, final_ipynb, final_html, final_manifest)
             error = _execution_error(exc, report, source, params, checked, tracker, kept, timeout)
+            if error is None and isinstance(exc, OSError):
+                error = _write_error(exc, report, "while running (saving the notebook)",
+                                     kept, tracker=tracker, source=source,
+                                     injected=bool(checked))
             if error is None:
                 raise
             raise error from exc
@@ -1012,6 +1089,9 @@ def run_report(
                 )
             except Exception as exc:
                 kept = _keep_failed(tmp_ipynb, failed_ipynb, final_ipynb, final_html, final_manifest)
+                if isinstance(exc, OSError):
+                    raise _write_error(exc, report, "after it ran, writing its run manifest",
+                                       kept) from exc
                 raise ReportError(
                     f"Report {report!r} ran, but writing its run manifest failed: "
                     f"{type(exc).__name__}: {exc} The executed notebook was kept at {str(kept)!r}; "
@@ -1032,19 +1112,32 @@ def run_report(
             kept = _keep_failed(tmp_ipynb, failed_ipynb, final_ipynb, final_html, final_manifest)
             if not isinstance(exc, Exception):
                 raise
+            if isinstance(exc, OSError):
+                raise _write_error(exc, report, "after it ran, exporting it to HTML", kept) from exc
             raise ReportError(
                 f"Report {report!r} ran, but exporting it to HTML failed: {exc} "
                 f"The executed notebook was kept at {str(kept)!r}.",
                 notebook=kept,
             ) from exc
         _record_output_path(tmp_ipynb, final_ipynb)
-        os.replace(tmp_ipynb, final_ipynb)
-        os.replace(tmp_html, final_html)
-        if manifest:
-            os.replace(tmp_manifest, final_manifest)
-        else:
-            final_manifest.unlink(missing_ok=True)  # an earlier run's, not this one's
-        failed_ipynb.unlink(missing_ok=True)
+        try:
+            # The HTML is what people open: it goes last, so that it never stands beside an
+            # older run's notebook or manifest.
+            final_html.unlink(missing_ok=True)
+            os.replace(tmp_ipynb, final_ipynb)
+            if manifest:
+                os.replace(tmp_manifest, final_manifest)
+            else:
+                final_manifest.unlink(missing_ok=True)  # an earlier run's, not this one's
+            os.replace(tmp_html, final_html)
+            failed_ipynb.unlink(missing_ok=True)
+        except OSError as exc:
+            if not tmp_ipynb.exists() and final_ipynb.exists():
+                with suppress(OSError):  # already moved: keep it as the failed notebook
+                    os.replace(final_ipynb, tmp_ipynb)
+            kept = _keep_failed(tmp_ipynb, failed_ipynb, final_ipynb, final_html, final_manifest)
+            raise _write_error(exc, report, "after it ran, moving its outputs into place",
+                               kept) from exc
     finally:
         for tmp in (tmp_ipynb, tmp_html, tmp_manifest, tmp_record):
             tmp.unlink(missing_ok=True)
@@ -1073,6 +1166,128 @@ def run_report(
         manifest=final_manifest if manifest else None,
         static=tuple(static),
     )
+
+
+DEFAULT_TIMEOUT = 1800
+"""Seconds one cell may run when neither the caller nor the notebook says otherwise."""
+
+
+def notebook_timeout(name_or_path: str | os.PathLike[str]) -> int:
+    """The cell time limit a report asks for: ``metadata.toolkit.timeout`` in its .ipynb.
+
+    :data:`DEFAULT_TIMEOUT` (1800 s) when the notebook does not set one. ``run_report`` uses
+    it for ``timeout="auto"`` (the default; the command line's default too).
+
+    Raises
+    ------
+    ReportError
+        When the metadata holds something other than a positive whole number of seconds.
+
+    Examples
+    --------
+    >>> notebook_timeout("coverage")  # doctest: +SKIP
+    1800
+    """
+    path = find_report(name_or_path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            metadata = json.load(handle).get("metadata") or {}
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ReportError(
+            f"Cannot read the notebook {str(path)!r}: {type(exc).__name__}: {exc}. "
+            "Is it a complete .ipynb file?",
+            notebook=path,
+        ) from exc
+    section = metadata.get("toolkit") if isinstance(metadata, dict) else None
+    value = section.get("timeout") if isinstance(section, dict) else None
+    if value is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ReportError(
+            f"The notebook {str(path)!r} sets metadata.toolkit.timeout={value!r}; expected a "
+            "positive whole number of seconds. Fix the notebook's metadata or pass a timeout.",
+            notebook=path,
+        )
+    return value
+
+
+def _os_error_text(exc: OSError) -> str:
+    """``[Errno 28] No space left on device (ENOSPC): '/path'`` with the errno's name."""
+    import errno
+
+    code = errno.errorcode.get(exc.errno or 0)
+    text = exc.strerror or str(exc)
+    if code:
+        text += f" ({code})"
+    if exc.filename:
+        text += f": {os.fspath(exc.filename)!r}"
+    return text + "."
+
+
+def _check_writable(out_dir: Path, out: str | Path, report: str) -> None:
+    """Fail before any kernel starts when ``out_dir`` does not take new files."""
+    probe = out_dir / f".toolkit-write-test.{secrets.token_hex(6)}"
+    try:
+        with open(probe, "x", encoding="utf-8") as handle:
+            handle.write("ok")
+    except OSError as exc:
+        raise ParameterError(
+            "out",
+            str(out),
+            "a folder this user can write to",
+            hint=f"Report {report!r} cannot write its outputs there: {_os_error_text(exc)} "
+            "Nothing was run; choose another folder with --out (out=).",
+        ) from exc
+    finally:
+        try:
+            probe.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _write_error(
+    exc: OSError,
+    report: str,
+    stage: str,
+    kept: Path | None,
+    *,
+    tracker: _CellTracker | None = None,
+    source: Path | None = None,
+    injected: bool = False,
+) -> ReportError:
+    """The message for a file-system failure (disk full, permission denied) in a run."""
+    where = ""
+    if tracker is not None and tracker.index is not None and source is not None:
+        try:
+            located = _parameters_cell(_read_cells(source))
+        except ReportError:
+            located = None
+        index = _source_index(tracker.index, located[0] if located else None, injected)
+        where = (f" (the last cell run was cell {index} of {source.name}, counting from 0, "
+                 f"which starts with {_first_line(tracker.source)!r})")
+    advice = ("Free some space on that disk" if exc.errno == 28 else
+              "Check that the folder is writable" if exc.errno in (1, 13, 30) else
+              "Check the output folder")
+    if kept is None:
+        kept_text = "No executed notebook could be kept."
+    elif _is_complete_notebook(kept):
+        kept_text = f"The executed notebook was kept at {str(kept)!r}."
+    else:
+        kept_text = (f"What was saved of the notebook was kept at {str(kept)!r}, but it is "
+                     "incomplete (cut off when the write failed).")
+    return ReportError(
+        f"Report {report!r} failed {stage}{where}: {type(exc).__name__}: {_os_error_text(exc)} "
+        f"{kept_text} No HTML was written. {advice} and run the report again.",
+        notebook=kept,
+    )
+
+
+def _is_complete_notebook(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return isinstance(json.load(handle).get("cells"), list)
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _check_static(formats: str | Sequence[str]) -> tuple[str, ...]:
@@ -1132,29 +1347,49 @@ def _execute(
 ) -> None:
     import papermill
 
-    with _quiet_unknown_parameter_warnings():
-        papermill.execute_notebook(
-            _pm_path(source),
-            _pm_path(output),
-            parameters=parameters,
-            kernel_name=kernel_name,
-            language="python",
-            progress_bar=progress,
-            log_output=False,
-            start_timeout=60,
-            execution_timeout=timeout,
-            # nbclient starts the kernel in resources.metadata.path; papermill's cwd= would chdir
-            # this whole process instead.
-            resources={"metadata": {"path": str(source.parent)}},
-            kernel_manager_class=_kernel_manager_class(env),
-            on_cell_start=tracker,
-        )
+    for attempt in range(_KERNEL_START_ATTEMPTS):
+        try:
+            with _quiet_unknown_parameter_warnings():
+                papermill.execute_notebook(
+                    _pm_path(source),
+                    _pm_path(output),
+                    parameters=parameters,
+                    kernel_name=kernel_name,
+                    language="python",
+                    progress_bar=progress,
+                    log_output=False,
+                    start_timeout=60,
+                    execution_timeout=timeout,
+                    # nbclient starts the kernel in resources.metadata.path; papermill's cwd= would
+                    # chdir this whole process instead.
+                    resources={"metadata": {"path": str(source.parent)}},
+                    kernel_manager_class=_kernel_manager_class(env),
+                    on_cell_start=tracker,
+                )
+            return
+        except RuntimeError as exc:
+            # jupyter_client picks free ports by binding and releasing them, so two kernels started
+            # at once (a batch) can pick the same port and one dies before any cell ran: start
+            # it again. A kernel that dies once cells ran is the report's failure, not retried.
+            if tracker.index is not None or "before replying to kernel_info" not in str(exc):
+                raise
+            if attempt == _KERNEL_START_ATTEMPTS - 1:
+                raise
+            logger.warning("the kernel of %s died while starting (%s); starting it again", source.name, exc)
+
+
+#: Kernel starts tried before a report fails (see _execute: a port taken by a kernel started at once).
+_KERNEL_START_ATTEMPTS = 3
 
 
 class _InspectionNoiseFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        return not message.startswith(("Passed unknown parameter", "Unable to parse line"))
+        # The first two come from papermill's own parameter inspection; the others are said
+        # again, with the report, the cell and the kept notebook, by the ReportError.
+        return not message.startswith(("Passed unknown parameter", "Unable to parse line",
+                                       "Timeout waiting for execute reply",
+                                       "Kernel died while waiting for execute reply"))
 
 
 @contextmanager
@@ -1183,18 +1418,30 @@ def _record_output_path(notebook: Path, final: Path) -> None:
         nb = nbformat.read(notebook, as_version=4)
         nb.metadata.setdefault("papermill", {})["output_path"] = str(final)
         nbformat.write(nb, notebook)
-    except Exception:  # provenance only; the run itself succeeded
-        logger.warning("could not record the output path in %s", notebook, exc_info=True)
+    except Exception as exc:  # provenance only; never worth a second error
+        logger.info("could not record the output path in %s: %s", notebook, exc)
 
 
 def _keep_failed(tmp: Path, failed: Path, *stale: Path) -> Path | None:
+    """Remove the final outputs of an earlier run and keep ``tmp`` as ``failed``.
+
+    Never raises: it runs while another error is being reported (a full disk, a folder that
+    turned read-only), which must not be masked. Returns where the notebook was kept, or None.
+    """
     for path in stale:
-        path.unlink(missing_ok=True)
+        with suppress(OSError):
+            path.unlink(missing_ok=True)
     if tmp.exists():
         _record_output_path(tmp, failed)
-        os.replace(tmp, failed)
+        try:
+            os.replace(tmp, failed)
+        except OSError:
+            logger.warning("could not keep the failed notebook %s as %s", tmp, failed,
+                           exc_info=True)
+            return None  # the caller's clean-up removes tmp: no half-named leftovers
         return failed
-    failed.unlink(missing_ok=True)
+    with suppress(OSError):
+        failed.unlink(missing_ok=True)
     return None
 
 
@@ -1233,7 +1480,8 @@ def _execution_error(
         exec_index = tracker.index
         hint = (
             f"the cell ran longer than timeout={timeout} s; raise the timeout "
-            "(timeout=, --timeout) or make the cell faster"
+            "(timeout=, --timeout, or the notebook's metadata.toolkit.timeout) or make the "
+            "cell faster"
         )
     elif isinstance(exc, DeadKernelError):
         ename, evalue, cell_source = type(exc).__name__, _first_line(str(exc)), tracker.source

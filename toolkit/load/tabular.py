@@ -43,6 +43,7 @@ import ast
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import logging
 import math
@@ -477,13 +478,15 @@ def read_csv(path: Path, ctx: ReadContext) -> Iterator[Record]:
     """
     path = Path(path)
     _check_head(path, "CSV")
-    text = ctx.read_text(path)
+    stream = _LineStream.open(path, ctx)
+    text = "" if stream is not None else ctx.read_text(path)
     _raise_csv_limit()
     delimiter = ctx.options.get("delimiter") or ("\t" if path.suffix.lower() == ".tsv"
-                                                 else _sniff_delimiter(text))
+                                                 else _sniff_delimiter(stream.head if stream else text))
     if not (isinstance(delimiter, str) and len(delimiter) == 1):
         raise ParameterError("delimiter", delimiter, "a one-character string such as ',' or ';'")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines: Any = iter(stream) if stream is not None else io.StringIO(text, newline="")
+    reader = csv.reader(lines, delimiter=delimiter)
     end = 0
     header: list[str] | None = None
     pending: tuple[Record, int] | None = None
@@ -521,11 +524,104 @@ def read_csv(path: Path, ctx: ReadContext) -> Iterator[Record]:
         raise LoadError(path, "empty file (no header row)")
     if pending is not None:
         record, start = pending
-        if end > start and _open_quote_at_end(text, start, delimiter):
+        if end > start and (stream.open_quote_at_end(start, delimiter) if stream is not None
+                            else _open_quote_at_end(text, start, delimiter)):
             ctx.skip_record(start, f"a quoted cell opened in this row is never closed: it runs "
                                    f"to the end of the file (line {end})")
         else:
             yield record
+
+
+#: CSV and JSON Lines files at least this big are read line by line (memory: one record at a
+#: time, not the whole file); smaller ones are read whole, which is faster.
+STREAM_MIN_BYTES = 32 * 2**20
+
+
+class _LineStream:
+    """The decoded lines of a big text file, read one at a time (line endings kept).
+
+    The encoding is decided on the first MiB (a byte-order mark, else UTF-8 when that part is
+    valid UTF-8, else by evidence as :func:`~toolkit.load.decode.decode_bytes` does); a later
+    line that does not decode is decoded by evidence on its own and counted
+    (``lines_decoded_apart``). Mojibake is repaired line by line.
+    """
+
+    def __init__(self, path: Path, ctx: ReadContext, encoding: str, skip: int, head: str):
+        self.path, self.ctx, self.encoding, self.skip, self.head = path, ctx, encoding, skip, head
+
+    @classmethod
+    def open(cls, path: Path, ctx: ReadContext) -> _LineStream | None:
+        """A stream for ``path`` when it is big and line-splittable, else ``None``."""
+        import codecs
+
+        from toolkit.load.decode import decode_bytes
+
+        try:
+            if path.stat().st_size < STREAM_MIN_BYTES:
+                return None
+            with open(path, "rb") as handle:
+                head = handle.read(2**20)
+        except OSError:
+            return None
+        skip = 0
+        if head.startswith(codecs.BOM_UTF8):
+            encoding, skip = "utf-8", 3
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return None  # a line break is two bytes there: read whole
+        else:
+            cut = head[:head.rfind(b"\n") + 1] or head
+            try:
+                cut.decode("utf-8")
+                encoding = "utf-8"
+            except UnicodeDecodeError:
+                try:
+                    _, encoding = decode_bytes(cut, path=path)
+                except LoadError:
+                    return None  # binary: the whole-file path says so
+                if encoding.replace("-", "").replace("_", "").lower().startswith("utf"):
+                    return None
+                ctx.count(f"decoded_{encoding.replace('-', '_')}")
+        body = head[skip:]
+        if re.search(rb"\r(?!\n)", body[:-1]):
+            return None  # lone CR line ends: the whole-file path splits them
+        return cls(path, ctx, encoding, skip, body.decode(encoding, errors="replace")[:65536])
+
+    def __iter__(self) -> Iterator[str]:
+        from toolkit.load.decode import _MOJIBAKE_HINT, decode_bytes, repair_mojibake
+
+        encoding, ctx = self.encoding, self.ctx
+        repaired = False
+        with open(self.path, "rb") as handle:
+            handle.seek(self.skip)
+            for raw in handle:
+                try:
+                    line = raw.decode(encoding)
+                except UnicodeDecodeError:
+                    try:
+                        line = decode_bytes(raw, path=self.path)[0]
+                    except LoadError:
+                        line = raw.decode(encoding, errors="replace")
+                    ctx.count("lines_decoded_apart")
+                if _MOJIBAKE_HINT.search(line):
+                    fixed = repair_mojibake(line)
+                    if fixed != line:
+                        line = fixed
+                        if not repaired:
+                            ctx.count("mojibake_repaired")
+                            repaired = True
+                yield line
+
+    def open_quote_at_end(self, start: int, delimiter: str) -> bool:
+        """Whether the row starting at line ``start`` ends inside a quoted cell at end of file."""
+        rest = []
+        for number, line in enumerate(self, start=1):
+            if number >= start:
+                rest.append(line)
+        try:
+            list(csv.reader(rest, delimiter=delimiter, strict=True))
+        except csv.Error as exc:
+            return "unexpected end of data" in str(exc)
+        return False
 
 
 def _open_quote_at_end(text: str, start: int, delimiter: str) -> bool:
@@ -656,6 +752,14 @@ def _find_records(obj: dict, depth: int = 0) -> tuple[_Located | None, str | Non
     return None, None
 
 
+def _loads(text: str) -> Any:
+    """``json.loads``, with JSON nested deeper than Python's recursion limit as a decode error."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+
+
 def _records_from_json(text: str, ctx: ReadContext) -> tuple[list[tuple[int | None, Any]], bool]:
     """(line, value) of each record in a JSON document; the flag says "read as JSON Lines"."""
     walker = _JsonWalker(text)
@@ -670,6 +774,8 @@ def _records_from_json(text: str, ctx: ReadContext) -> tuple[list[tuple[int | No
     except json.JSONDecodeError as exc:
         raise LoadError(ctx.path, f"not valid JSON: {exc.msg} (column {exc.colno})",
                         line=exc.lineno) from None
+    except RecursionError:
+        raise LoadError(ctx.path, "not valid JSON: nested too deeply") from None
     option = ctx.options.get("records_key")
     if option and not isinstance(top, dict):
         raise LoadError(ctx.path, f"records_key={option!r}, but the file holds "
@@ -702,7 +808,7 @@ def _records_from_json(text: str, ctx: ReadContext) -> tuple[list[tuple[int | No
 def _records_from_jsonl(text: str, ctx: ReadContext) -> list[tuple[int | None, Any]]:
     out: list[tuple[int | None, Any]] = []
     bad: list[tuple[int, str]] = []
-    loads = json.loads
+    loads = _loads
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -789,7 +895,72 @@ def read_jsonl(path: Path, ctx: ReadContext) -> Iterator[Record]:
     """
     path = Path(path)
     _check_head(path, "JSON Lines")
+    stream = _LineStream.open(path, ctx)
+    if stream is not None:
+        lines = iter(enumerate(stream, start=1))
+        first = next(((n, line) for n, line in lines if line.strip()), None)
+        try:
+            parsed = None if first is None else (first[0], _loads(first[1]))
+        except json.JSONDecodeError:
+            parsed = None  # perhaps one pretty-printed document: the whole-file path decides
+        if parsed is not None:
+            yield from _read_objects_stream(_jsonl_pairs(parsed, lines, ctx), ctx)
+            return
     yield from _read_objects(_records_from_jsonl(ctx.read_text(path), ctx), ctx)
+
+
+def _jsonl_pairs(first: tuple[int, Any], lines: Iterator[tuple[int, str]],
+                 ctx: ReadContext) -> Iterator[tuple[int, Any]]:
+    yield first
+    loads = _loads
+    for number, line in lines:
+        if not line.strip():
+            continue
+        try:
+            yield number, loads(line)
+        except json.JSONDecodeError as exc:
+            ctx.skip_record(number, f"not valid JSON: {exc.msg} (column {exc.colno})")
+
+
+#: Objects of a streamed JSON Lines file whose keys make the first column plan.
+PLAN_SAMPLE = 1000
+
+
+def _read_objects_stream(pairs: Iterator[tuple[int | None, Any]], ctx: ReadContext) -> Iterator[Record]:
+    """:func:`_read_objects` over a stream: the columns are matched on the keys of the first
+    :data:`PLAN_SAMPLE` objects, and matched again (for the records after it) when a later
+    object brings a key not seen before."""
+    sample: list[tuple[int | None, Any]] = []
+    for pair in pairs:
+        sample.append(pair)
+        if len(sample) >= PLAN_SAMPLE:
+            break
+    names: dict[str, None] = {}
+    for _, obj in sample:
+        if isinstance(obj, dict):
+            names.update(dict.fromkeys(obj))
+    if not names:
+        rest = sample + list(pairs)  # no object with keys so far: as the whole-file reader does
+        yield from _read_objects(rest, ctx)
+        return
+    plan = _plan(list(names), ctx, noun="key")
+    keys = [source for _, source in plan.fields]
+    def drain(items: list) -> Iterator[tuple[int | None, Any]]:
+        items.reverse()
+        while items:
+            yield items.pop()  # popped, so that the sample is not kept for the whole file
+
+    for line, obj in itertools.chain(drain(sample), pairs):
+        if not isinstance(obj, dict):
+            ctx.skip_record(line, f"record is {_JSON_TYPES.get(type(obj), 'a value')}, not an object")
+            continue
+        if any(k not in names for k in obj):
+            names.update(dict.fromkeys(obj))
+            plan = _plan(list(names), ctx, noun="key")
+            keys = [source for _, source in plan.fields]
+        record = _emit(plan, obj.get, keys, line, ctx)
+        if record is not None:
+            yield record
 
 
 # --------------------------------------------------------------------------- Parquet
@@ -831,16 +1002,157 @@ def read_parquet(path: Path, ctx: ReadContext) -> Iterator[Record]:
     names = [n for n in names if n not in index]
     plan = _plan(names, ctx)
     keys = [source for _, source in plan.fields]
+    outs = [out for out, _ in plan.fields]
     row = 0
     try:
         for batch in parquet.iter_batches(batch_size=4096, columns=names):
-            for values in batch.to_pylist():
+            # Column by column: one to_pylist and one cleaner loop per column, instead of a
+            # dict per row and a lookup per cell (what _emit does for CSV and JSON).
+            cleaned = [list(map(clean, batch.column(source).to_pylist()))
+                       for source, clean in zip(keys, plan.cleaners, strict=True)]
+            for values in zip(*cleaned, strict=True):
                 row += 1
-                record = _emit(plan, values.get, keys, row, ctx)
-                if record is not None:
-                    yield record
+                record = dict(zip(outs, values, strict=True))
+                if record.get("text") is None and record.get("title") is None:
+                    ctx.skip_record(row, "no title or text")
+                    continue
+                record["source_line"] = row
+                yield record
     except (pa.ArrowException, OSError) as exc:
         raise LoadError(path, f"Parquet data cannot be read: {exc}", line=row + 1) from None
+
+
+def _is_text_type(t: Any) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
+
+
+def _columnar_ok(out: str, t: Any) -> bool:
+    """Whether :func:`read_parquet_columns` reads a column of Arrow type ``t`` feeding ``out``."""
+    import pyarrow as pa
+
+    if out == "published":
+        return _is_text_type(t) or (pa.types.is_timestamp(t) and t.tz is not None and t.unit in ("s", "ms", "us"))
+    if out == "record_id":
+        return _is_text_type(t) or pa.types.is_integer(t)
+    if out in COLUMN_ALIASES:
+        return _is_text_type(t)
+    return (_is_text_type(t) or pa.types.is_integer(t) or pa.types.is_floating(t)
+            or pa.types.is_boolean(t))
+
+
+def _by_uniques(array: Any, clean: Callable[[Any], Any]) -> Any:
+    """``clean`` applied once per distinct value (bylines, outlets, ids repeat a lot)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(array)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks() if encoded.num_chunks != 1 else encoded.chunk(0)
+    values = [clean(v) for v in encoded.dictionary.to_pylist()]
+    return pa.array(values, type=pa.large_string()).take(encoded.indices)
+
+
+def _clean_text_column(array: Any, joiner_clean: Callable[[Any], Any]) -> Any:
+    """``_clean_textual`` of a string column: Python only for values with a carriage return or
+    a blank at either end; empty strings become missing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pc.cast(array, pa.large_string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    if not len(array):
+        return array
+    from toolkit.normalize import text_byte_checks
+
+    checks = text_byte_checks(array)
+    fix = pa.array(checks["cr"] | checks["edges"])  # a superset: the cleaner decides
+    if checks["cr"].any() or checks["edges"].any():
+        cleaned = [joiner_clean(v) for v in pc.filter(array, fix).to_pylist()]
+        array = pc.replace_with_mask(array, fix, pa.array(cleaned, type=pa.large_string()))
+    empty = pc.fill_null(pc.equal(pc.binary_length(array), 0), False)
+    if pc.any(empty).as_py():
+        array = pc.if_else(empty, pa.scalar(None, pa.large_string()), array)
+    return array
+
+
+def read_parquet_columns(path: Path, ctx: ReadContext) -> tuple[dict[str, Any], Any, list[int]] | None:
+    """What :func:`read_parquet` yields, column by column: ``(columns, lines, skipped_lines)``.
+
+    ``columns`` maps each output name to its cleaned values for the kept rows (Arrow arrays;
+    extra columns as Python lists), ``lines`` the kept rows' 1-based row numbers (a numpy
+    array) and ``skipped_lines`` the rows with neither a title nor a text. Returns None when a
+    column has a type only the record-by-record reader handles (lists, structs, naive
+    timestamps, dates, numbers as dates, ...). Used by ``load_corpus``'s columnar path; the
+    values are those :func:`read_parquet` gives, without Python per row for text columns.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.parquet"
+    >>> pd.DataFrame({"title": ["Hi", None], "text": [" Body ", None]}).to_parquet(p)
+    >>> columns, lines, skipped = read_parquet_columns(p, ReadContext(p, p.parent))
+    >>> columns["text"].to_pylist(), lines.tolist(), skipped
+    (['Body'], [1], [2])
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if path.stat().st_size == 0:
+        return None
+    parquet = pq.ParquetFile(path)
+    schema = parquet.schema_arrow
+    names = list(schema.names)
+    if len(set(names)) < len(names):
+        return None
+    index = [n for n in names if n.startswith("__index_level_")]
+    if len(names) > 1 and names[0] not in index and _INDEX_NAME.fullmatch(names[0]):
+        index.append(names[0])
+    names = [n for n in names if n not in index]
+    plan = _plan(names, ctx)
+    if index:
+        ctx.count("parquet_index_column_dropped", len(index))
+    if not all(_columnar_ok(out, schema.field(source).type) for out, source in plan.fields):
+        return None
+    table = parquet.read(columns=names)
+    n = table.num_rows
+    columns: dict[str, Any] = {}
+    for (out, source), clean in zip(plan.fields, plan.cleaners, strict=True):
+        column = table.column(source)
+        t = column.type
+        if out == "published" and pa.types.is_timestamp(t):
+            columns[out] = column
+        elif out == "byline" or out == "published" or (out == "record_id" and _is_text_type(t)):
+            columns[out] = _by_uniques(column, clean)
+        elif out == "record_id":
+            columns[out] = pc.cast(column, pa.large_string())
+        elif out in COLUMN_ALIASES:
+            columns[out] = _clean_text_column(column, clean)
+        else:
+            columns[out] = column
+    del table
+    present = None
+    for out in ("text", "title"):
+        if out in columns:
+            valid = pc.is_valid(columns[out])
+            present = valid if present is None else pc.or_(present, valid)
+    keep = (np.ones(n, dtype=bool) if present is None
+            else np.asarray(pc.fill_null(present, False).to_numpy(zero_copy_only=False), dtype=bool))
+    lines = np.arange(1, n + 1)
+    skipped = lines[~keep].tolist()
+    if len(skipped):
+        mask = pa.array(keep)
+        columns = {k: pc.filter(v, mask) for k, v in columns.items()}
+        lines = lines[keep]
+    for (out, _), clean in zip(plan.fields, plan.cleaners, strict=True):
+        if out not in COLUMN_ALIASES:
+            columns[out] = [clean(v) for v in columns[out].to_pylist()]
+    return columns, lines, skipped
 
 
 def _sniff_parquet(path: Path, head: bytes) -> bool:
@@ -848,7 +1160,7 @@ def _sniff_parquet(path: Path, head: bytes) -> bool:
 
 
 __all__ = [
-    "COLUMN_ALIASES", "JSON_RECORD_KEYS", "check_columns", "clean_byline", "detect_columns",
+    "COLUMN_ALIASES", "JSON_RECORD_KEYS", "STREAM_MIN_BYTES", "check_columns", "clean_byline", "detect_columns",
     "read_csv",
-    "read_json", "read_jsonl", "read_parquet",
+    "read_json", "read_jsonl", "read_parquet", "read_parquet_columns",
 ]
