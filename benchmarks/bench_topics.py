@@ -5,8 +5,10 @@ entries, 50 x 20 and 50 x 200; each topic a reproducible random mix of about 70%
 as the corpus writes them, 15% globs and 15% two-word phrases that occur in the corpus) and
 times, on the same articles (title and text):
 
-- ``new``: ``match_topics`` as it is now (tokens dictionary-encoded once, entries looked up
-  among the distinct tokens, phrases, overlaps and exclusions settled with numpy);
+- ``new``: ``match_topics`` as it is now (tokens dictionary-encoded once from their bytes read
+  as integers, entries looked up among the distinct tokens, two-word starts of phrases among
+  adjacent token pairs, overlaps and exclusions settled with numpy; batches of articles on
+  threads, one per core; ``TOOLKIT_THREADS=1`` runs one);
 - ``previous``: the matcher this module had before issue 4 (a Python regex scan for tokens, a
   per-token lookup of the entries that can start there, each candidate checked with a regex),
   kept below as it was for the comparison;
@@ -21,10 +23,18 @@ It checks that new, previous and regex find the same hits (per article and topic
 of hits and the evidence) and prints MB/s of UTF-8 title + text, the median of ``--repeat``
 runs after one warm-up run (the first, cold, run is printed too). Each pipeline is timed up to
 its own result (match_topics: its DataFrame; the others: a dict built as they go); turning the
-DataFrame into a dict for the checks is not timed. Usage::
+DataFrame into a dict for the checks is not timed. ``cpu s`` is the median process CPU time
+(all threads), which other load on the machine disturbs less than wall time. Usage::
 
     .venv/bin/python benchmarks/bench_topics.py [--repeat N] [--sizes 5x10,50x20,50x200]
         [--pipelines new,previous,regex,ahocorasick] [--regex-max 1000] [--corpora PATH]
+        [--day 100MB]
+
+``--day SIZE`` also times the pipeline step "topic hits per day for the example topics":
+``match_topics(articles, "data/topics/example.yaml")`` then ``coverage.attention(articles,
+matches, freq="D")`` on the Reuters + ReCOVery corpus of that size that
+``benchmarks/build_corpus.py`` builds (replicated bodies, read from its Parquet file into
+memory first; building it the first time takes a minute).
 
 The regex pipeline is skipped above ``--regex-max`` entries (default 1000: it runs for 5x10
 and 50x20); at 50x200 new is checked against previous, which the smaller sizes check against
@@ -348,6 +358,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", default=",".join(SIZES))
     parser.add_argument("--pipelines", default=",".join(PIPELINES))
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
+    parser.add_argument("--day", default="", metavar="SIZE",
+                        help="also time match_topics + attention(freq='D') on a built corpus of SIZE (e.g. 100MB)")
     parser.add_argument("--regex-max", type=int, default=1000,
                         help="skip the regex pipeline above this many entries in all (it takes minutes)")
     args = parser.parse_args(argv)
@@ -364,7 +376,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     mb /= 1e6
     print(f"BBC: {len(articles)} articles, {mb:.2f} MB of title + text (UTF-8)\n")
 
-    header = f"{'size':>7} {'pipeline':>12} {'cold s':>8} {'median s':>9} {'min-max s':>13} {'MB/s':>7} {'pairs':>7} {'hits':>9}"
+    header = (f"{'size':>7} {'pipeline':>12} {'cold s':>8} {'median s':>9} {'min-max s':>13} {'MB/s':>7} "
+              f"{'cpu s':>6} {'pairs':>7} {'hits':>9}")
     print(header)
     print("-" * len(header))
     for size in args.sizes.split(","):
@@ -375,16 +388,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             if name == "regex" and n_topics * n_entries > args.regex_max:
                 print(f"{size:>7} {name:>12}   skipped: {n_topics * n_entries} entries > --regex-max {args.regex_max}")
                 continue
-            times = []
+            times, cpu = [], []
             for _ in range(args.repeat + 1):
-                begin = time.perf_counter()
+                begin, begin_cpu = time.perf_counter(), time.process_time()
                 result = RUNNERS[name](articles, topics)
                 times.append(time.perf_counter() - begin)
+                cpu.append(time.process_time() - begin_cpu)
             result = results[name] = as_pairs(result)
             med = statistics.median(times[1:])
             hits = sum(n for n, _ in result.values())
             print(f"{size:>7} {name:>12} {times[0]:8.2f} {med:9.3f} {min(times[1:]):6.2f}-{max(times[1:]):<6.2f} "
-                  f"{mb / med:7.1f} {len(result):7d} {hits:9d}", flush=True)
+                  f"{mb / med:7.1f} {statistics.median(cpu[1:]):6.2f} {len(result):7d} {hits:9d}", flush=True)
         compared = [p for p in ("new", "previous", "regex") if p in results]
         for other in compared[1:]:
             same = results[other] == results[compared[0]]
@@ -393,6 +407,55 @@ def main(argv: Sequence[str] | None = None) -> None:
                 diff = set(results[other].items()) ^ set(results[compared[0]].items())
                 print(f"{'':>7}   {len(diff)} differing (article, topic) pairs, e.g. {sorted(diff)[:3]}")
         print(f"{'':>7} load average now {os.getloadavg()[0]:.2f}")
+    if args.day:
+        topic_hits_per_day(args.day, args.repeat)
+
+
+def topic_hits_per_day(size: str, repeat: int) -> None:
+    """Time match_topics (example topics) then attention(freq="D") on a built corpus of ``size``."""
+    import resource
+
+    import pyarrow.parquet as pq
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from build_corpus import ensure_corpus
+
+    from toolkit.coverage import attention
+
+    folder = ensure_corpus(size)
+    articles = pq.read_table(folder / "corpus.parquet").to_pandas()
+    for column in ("doc_id", "outlet", "title", "text"):
+        articles[column] = articles[column].astype("str")
+    mb = sum(len(t.encode()) for t in articles["title"].fillna("")) + sum(len(t.encode()) for t in articles["text"].fillna(""))
+    mb /= 1e6
+    topics = REPO / "data" / "topics" / "example.yaml"
+    print(f"\ntopic hits per day: {folder / 'corpus.parquet'}: {len(articles)} articles, {mb:.1f} MB of title + text; "
+          f"topics {topics.relative_to(REPO)}; load average {os.getloadavg()[0]:.2f}")
+    header = f"{'step':>22} {'cold s':>8} {'median s':>9} {'min-max s':>13} {'MB/s':>7} {'cpu s':>6} {'rows':>8}"
+    print(header)
+    print("-" * len(header))
+    steps: dict[str, tuple[list[float], list[float], int]] = {}
+    for _ in range(repeat + 1):
+        begin, begin_cpu = time.perf_counter(), time.process_time()
+        matches = match_topics(articles, topics)
+        middle, middle_cpu = time.perf_counter(), time.process_time()
+        daily = attention(articles, matches, freq="D")
+        end, end_cpu = time.perf_counter(), time.process_time()
+        for name, wall, cpu, rows in (
+            ("match_topics", middle - begin, middle_cpu - begin_cpu, len(matches)),
+            ("attention(freq='D')", end - middle, end_cpu - middle_cpu, len(daily)),
+            ("both", end - begin, end_cpu - begin_cpu, len(daily)),
+        ):
+            walls, cpus, _ = steps.setdefault(name, ([], [], rows))
+            walls.append(wall)
+            cpus.append(cpu)
+    for name, (walls, cpus, rows) in steps.items():
+        warm = walls[1:] or walls
+        med = statistics.median(warm)
+        print(f"{name:>22} {walls[0]:8.2f} {med:9.3f} {min(warm):6.2f}-{max(warm):<6.2f} {mb / med:7.1f} "
+              f"{statistics.median(cpus[1:] or cpus):6.2f} {rows:8d}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{'':>7} peak RSS of this process {peak:.0f} MiB; load average now {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

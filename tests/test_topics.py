@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -780,3 +782,132 @@ def test_fast_path_equals_regex_on_character_soups(title, text, specs) -> None:
         if sum(counts):
             expected.append(["d", f"T{k}", *counts, sum(counts), "; ".join(evidence)])
     assert match_topics(articles(("d", title, text)), topics).values.tolist() == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# The token encoding, long words, phrases of three words, and threads (issue 6)
+# ---------------------------------------------------------------------------------------------
+
+# Words that end on both sides of the 8-byte steps of the encoder and of its 64-byte limit,
+# with multi-byte letters that move byte offsets away from character offsets.
+LONG_PIECES = ["a", "ab", "Straße", "élan", "東京", "x1"]
+long_words = st.lists(st.sampled_from(LONG_PIECES), min_size=1, max_size=40).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=st.lists(long_words, min_size=1, max_size=30))
+def test_encode_gives_equal_codes_exactly_to_equal_strings(words: list[str]) -> None:
+    data = "\x00".join(words).encode("utf-8")
+    ends = np.cumsum([len(w.encode("utf-8")) + 1 for w in words]) - 1
+    starts = ends - np.array([len(w.encode("utf-8")) for w in words])
+    codes, rep = topics_module._encode(data, starts, ends)
+    for i, w in enumerate(words):
+        assert words[rep[codes[i]]] == w
+        for j, v in enumerate(words):
+            assert (codes[i] == codes[j]) == (w == v)
+
+
+def test_tokens_are_encoded_by_their_whole_text() -> None:
+    # Same first 8 bytes, same first 64 bytes, and 200-letter words that differ at the end.
+    stem = "Überlandleitung" * 5
+    text = f"{stem}x {stem}y {stem}x Überland Überlandleitungen {'a' * 199}b {'a' * 199}c {'a' * 199}b"
+    tokens = topics_module._Tokens(text)
+    words = text.split()
+    assert [tokens.types[c].as_py() for c in tokens.codes.tolist()] == words
+    assert len(tokens.types) == len(set(words)) == 6
+
+
+long_entries = st.lists(long_words, min_size=1, max_size=3).map(" ".join)
+long_soups = st.lists(st.tuples(long_words, st.sampled_from([" ", "  ", "\n", "-", ", ", ""])), max_size=12).map(
+    lambda pieces: "".join(w + s for w, s in pieces)
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    docs=st.lists(st.tuples(long_soups, long_soups), min_size=1, max_size=4),
+    specs=st.lists(
+        st.tuples(st.lists(st.one_of(long_entries, long_entries.map(lambda e: e + "*")), min_size=1, max_size=5),
+                  st.lists(long_entries, max_size=1), st.booleans()),
+        min_size=1,
+        max_size=3,
+    ),
+    threads=st.sampled_from([1, 2, 3]),
+)
+def test_fast_path_equals_regex_for_long_words_phrases_and_threads(docs, specs, threads) -> None:
+    arts = articles(*[(f"d{i}", title, text) for i, (title, text) in enumerate(docs)])
+    topics = {f"T{k}": {"terms": inc, "exclude": exc, "case_sensitive": cs} for k, (inc, exc, cs) in enumerate(specs)}
+    expected = []
+    for i, (title, text) in enumerate(docs):
+        for k, (inc, exc, cs) in enumerate(specs):
+            counts, evidence = reference_parts(title, text, inc, exc, cs)
+            if sum(counts):
+                expected.append([f"d{i}", f"T{k}", *counts, sum(counts), "; ".join(evidence)])
+    saved = topics_module._PARALLEL_CHARS, os.environ.get("TOOLKIT_THREADS")
+    topics_module._PARALLEL_CHARS = 1  # split even these few characters over the threads
+    os.environ["TOOLKIT_THREADS"] = str(threads)
+    try:
+        got = match_topics(arts, topics)
+    finally:
+        topics_module._PARALLEL_CHARS = saved[0]
+        if saved[1] is None:
+            os.environ.pop("TOOLKIT_THREADS", None)
+        else:
+            os.environ["TOOLKIT_THREADS"] = saved[1]
+    assert got.values.tolist() == expected
+
+
+def test_threads_and_batches_give_the_same_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"Seoul and Tokyo {i}. South Korea's {'Japan ' * (i % 5)}talks" for i in range(300)]
+    arts = articles(*[(f"d{i}", f"Title {i} Seoul", t) for i, t in enumerate(texts)])
+    topics = {"Korea": ["Seoul", "South Korea*"], "Japan": ["Japan", "Tokyo"]}
+    one = match_topics(arts, topics)
+    monkeypatch.setattr(topics_module, "_PARALLEL_CHARS", 1)
+    monkeypatch.setenv("TOOLKIT_THREADS", "2")
+    assert len(topics_module._batch_spans(np.array([len(t) for t in texts]))) == 2
+    pd.testing.assert_frame_equal(match_topics(arts, topics), one)
+    monkeypatch.setattr(topics_module, "_BATCH_CHARS", 100)
+    pd.testing.assert_frame_equal(match_topics(arts, topics), one)
+
+
+def test_a_repeated_dictionary_is_compiled_once_and_copies_do_not_leak() -> None:
+    arts = articles(("a", "Seoul", "Tokyo"))
+    topics = {"Korea": ["Seoul"], "Japan": ["Tokyo"]}
+    first = match_topics(arts, topics)
+    topics["Korea"].append("Tokyo")  # a changed dictionary is compiled again
+    second = match_topics(arts, topics)
+    assert first["topic"].tolist() == ["Korea", "Japan"]
+    assert second.set_index("topic")["n"].to_dict() == {"Korea": 2, "Japan": 1}
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.text(alphabet="ab \n\t\u00a0\u2003\r.", max_size=25), min_size=1, max_size=6))
+def test_paragraph_ledes_found_per_batch_equal_the_regex_definition(texts: list[str]) -> None:
+    pieces = ["t"] * len(texts) + texts
+    tokens = topics_module._Tokens(topics_module._SEP.join(pieces))
+    starts = np.cumsum([0] + [len(p) + 1 for p in pieces])[len(texts) : 2 * len(texts)]
+    got = topics_module._paragraph_ends(tokens, texts, starts)
+    assert got.tolist() == [topics_module._lede_end(t, "paragraph") for t in texts]
+
+
+def test_threads_default_to_the_cores_but_one_inside_another_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.delenv("TOOLKIT_THREADS", raising=False)
+    assert topics_module._workers() >= 1
+    inside: list[int] = []
+    worker = threading.Thread(target=lambda: inside.append(topics_module._workers()))
+    worker.start()
+    worker.join()
+    assert inside == [1]
+    monkeypatch.setenv("TOOLKIT_THREADS", "3")
+    assert topics_module._workers() == 3
+
+
+def test_group_evidence_lists_a_string_once_whichever_way_it_was_found() -> None:
+    # "Jae-in*" is checked by its regex and "Jaein" looked up as a token: both give "jaein".
+    arts = articles(("a", "Jaein", "Moon Jaein and JAEIN"))
+    got = match_topics(arts, {"Korea": {"A": ["Jae-in*"], "B": ["Jaein"]}}, level="group")
+    assert got[["n", "matched"]].values.tolist() == [[6, "jaein"]]
+    by_topic = match_topics(arts, {"Korea": {"A": ["Jae-in*"], "B": ["Jaein"]}})
+    assert by_topic[["topic", "n", "matched"]].values.tolist() == [["A", 3, "jaein"], ["B", 3, "jaein"]]

@@ -60,8 +60,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
+import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -72,6 +75,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from toolkit.distributed import supports_dask
 from toolkit.errors import ParameterError, SchemaError, TopicsError
 
 log = logging.getLogger(__name__)
@@ -162,6 +166,12 @@ def _read_yaml(path: Path) -> object:
         raise TopicsError(f"{path}{where}: not valid YAML: {problem}.{hint}") from None
     except yaml.YAMLError as exc:
         raise TopicsError(f"{path}: not valid YAML: {exc}") from None
+    except RecursionError:
+        # PyYAML parses flow collections recursively: "[[[[..." thousands deep overflows it.
+        raise TopicsError(
+            f"{path}: not a topic dictionary: its YAML is nested too deeply to read "
+            "(a topic dictionary is at most group -> topic -> entries)."
+        ) from None
 
 
 def _entry_regex(entry: str) -> str:
@@ -501,10 +511,15 @@ def topic_regex(patterns: Sequence[str], *, case_sensitive: bool = False) -> re.
 #
 # Every hit of an entry whose first character is a letter or digit starts at a token start,
 # where a token is a maximal run of letters and digits. So the texts are tokenized once
-# (numpy on the code points), tokens are dictionary-encoded (pyarrow), each entry's first word
-# is looked up among the distinct tokens (exact, or by prefix for a glob), and the candidates
-# (token, entry) are checked and resolved with array operations:
+# (numpy on the code points), tokens are dictionary-encoded (their UTF-8 bytes read 8 at a time
+# as integers, which are factorized: exact, and several times faster than hashing strings),
+# each entry's first word is looked up among the distinct tokens (exact, or by prefix for a
+# glob), and the candidates (token, entry) are checked and resolved with array operations:
 #
+# - per (distinct token, topic), the first one-word entry in alternation order is a hit at
+#   every occurrence of the token unless an earlier entry (a phrase, a regex entry) matches
+#   there; only those earlier ones are checked token by token, and a phrase whose first two
+#   words are exact is found among adjacent token pairs rather than at every first word;
 # - a "simple" entry (words of letters and digits, an optional final "*" per word) matches at
 #   token i when token i+j matches word j (equal, or starts with it for a glob) and the gap
 #   between tokens i+j-1 and i+j is whitespace or one hyphen: exactly what its regex says;
@@ -513,7 +528,11 @@ def topic_regex(patterns: Sequence[str], *, case_sensitive: bool = False) -> re.
 #   ("#MeToo") makes its topic run the whole alternation over the text;
 # - at one token, a topic takes its first matching entry in alternation order (what the regex
 #   alternation does), then its hits are kept left to right without overlaps (what finditer
-#   does), and hits inside exclusions are dropped.
+#   does; only hits that run past their first token can overlap), and hits inside exclusions
+#   are dropped.
+#
+# Batches of articles run on threads, one per core: the work is in numpy and pyarrow kernels,
+# which release the GIL.
 #
 # Case-insensitive matching compares str.lower() of both sides (U+0130 "İ" read as "i"), which
 # is what re.IGNORECASE does except for a few characters with special folding ("ſ", the Kelvin
@@ -521,6 +540,8 @@ def topic_regex(patterns: Sequence[str], *, case_sensitive: bool = False) -> re.
 
 _SEP = "\x00"  # between texts in one batch: not a letter, digit, space or hyphen
 _BATCH_CHARS = 1 << 24  # characters per batch: bounds the arrays (about 20 bytes a character)
+_PARALLEL_CHARS = 1 << 20  # below this, one batch: threads would cost more than they save
+_MAX_THREADS = 8
 _HYPHEN_CODES = np.array([ord(c) for c in _HYPHENS], dtype=np.uint32)
 _SIMPLE_WORD = re.compile(rf"{_WORD}+\*?")
 
@@ -530,6 +551,13 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray]:
     """Letters-or-digits and whitespace, as lookup tables over the Basic Multilingual Plane."""
     chars = [chr(i) for i in range(0x10000)]
     return np.array([c.isalnum() for c in chars]), np.array([c.isspace() for c in chars])
+
+
+@functools.cache
+def _char_classes() -> np.ndarray:
+    """1 for a letter or digit, 2 for whitespace, 0 otherwise, per BMP code point."""
+    word, space = _char_tables()
+    return word.astype(np.uint8) | (space.astype(np.uint8) << 1)
 
 
 def _lower(text: str) -> str:
@@ -545,7 +573,7 @@ class _Entry(NamedTuple):
     keys: tuple[set[str], set[str]] | None  # other entries: lower-cased (exact, prefix) start tokens
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: _unit() makes one per alternation
 class _Unit:
     """One alternation scanned left to right: a topic's terms, or its exclusions."""
 
@@ -654,50 +682,56 @@ class _Tokens:
 
     def __init__(self, big: str):
         self.big = big
-        cp = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
-        word_table, space_table = _char_tables()
-        bmp = np.minimum(cp, 0xFFFF)
-        word, space = word_table[bmp], space_table[bmp]
+        # Code points and character classes, kept for _paragraph_ends (then dropped).
+        self.cp: np.ndarray | None
+        self.cls: np.ndarray | None
+        self.cp = cp = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
+        # One lookup per character: 1 letter or digit, 2 whitespace (code points past the BMP
+        # clip to U+FFFF, a non-character of class 0, and are classified one by one).
+        cls = _char_classes().take(cp, mode="clip")
         astral = np.flatnonzero(cp > 0xFFFF)  # rare: emoji, historic scripts
         if len(astral):
-            word[astral] = [chr(c).isalnum() for c in cp[astral].tolist()]
-            space[astral] = False
-        before = np.concatenate(([False], word[:-1]))
-        after = np.concatenate((word[1:], [False]))
-        self.starts = np.flatnonzero(word & ~before)
-        self.ends = np.flatnonzero(word & ~after) + 1
+            cls[astral] = [int(chr(c).isalnum()) for c in cp[astral].tolist()]
+        self.cls = cls
+        edge = np.diff(cls & 1, prepend=np.uint8(0), append=np.uint8(0)).view(np.int8)
+        self.starts = np.flatnonzero(edge == 1)
+        self.ends = np.flatnonzero(edge == -1)
         n = len(self.starts)
         # The gap after token i (to token i+1) may sit inside a phrase: whitespace or one hyphen.
-        gap_start, gap_end = self.ends[:-1], self.starts[1:]
-        spaces = np.concatenate(([0], np.cumsum(space, dtype=np.int32)))
-        width = gap_end - gap_start
-        self.gap_ok = ((spaces[gap_end] - spaces[gap_start]) == width) | (
-            (width == 1) & np.isin(cp[gap_start], _HYPHEN_CODES)
-        )
-        # Dictionary-encode the tokens without making a Python string per token: an Arrow string
-        # array over the UTF-8 bytes whose elements are token, gap, token, gap, ...
+        gap_start = self.ends[:-1]
+        width = self.starts[1:] - gap_start
+        spaced = cls[gap_start] == 2
+        after = cp[gap_start]
+        self.gap_ok = spaced | ((width == 1) & np.isin(after, _HYPHEN_CODES))
+        longer = np.flatnonzero(spaced & (width > 1))  # "  ", "\n\n", " - ": all whitespace?
+        if len(longer):
+            run, within = _expand(width[longer])
+            other = np.bincount(run, weights=cls[gap_start[longer][run] + within] != 2, minlength=len(longer))
+            self.gap_ok[longer] = other == 0
+        # Dictionary codes of the tokens (equal codes: equal strings) from their UTF-8 bytes,
+        # 8 at a time as integers (tokens hold no NUL byte, so zero padding is unambiguous).
         data = big.encode("utf-8")
-        bounds = np.empty(2 * n, dtype=np.int64)
-        bounds[0::2], bounds[1::2] = self.starts, self.ends
+        b_start, b_end = self.starts, self.ends
         if len(data) != len(big):
             # Byte offset = character offset + the extra bytes of the multi-byte characters before.
-            # The bounds are sorted: place the (few) wide characters among them.
             wide = np.flatnonzero(cp >= 0x80)
-            extra = (cp[wide] >= 0x800).astype(np.int64) + (cp[wide] >= 0x10000) + 1
-            slot = np.searchsorted(bounds, wide, "right")
-            bounds += np.cumsum(np.bincount(slot, weights=extra, minlength=2 * n + 1)[: 2 * n]).astype(np.int64)
-        if n:
-            pieces = pa.LargeStringArray.from_buffers(2 * n - 1, pa.py_buffer(bounds), pa.py_buffer(data))
-            encoded = pieces.dictionary_encode()
-            self.codes = encoded.indices.to_numpy()[0::2].astype(np.int64)
-            self.types = encoded.dictionary
-        else:
-            self.codes = np.zeros(0, dtype=np.int64)
-            self.types = pa.array([], type=pa.large_string())
-        lowered = [_lower(t) for t in self.types.to_pylist()]
-        to_lower, lower_types = pd.factorize(pd.Series(lowered, dtype=object))
-        self.lower_codes = to_lower.astype(np.int64)[self.codes] if n else self.codes
-        self.lower_array = pa.array(list(lower_types), type=pa.large_string())
+            extra = 1 + (cp[wide] >= 0x800) + (cp[wide] >= 0x10000)
+            bounds = np.empty(2 * n, dtype=np.int64)
+            bounds[0::2], bounds[1::2] = b_start, b_end
+            if len(wide) < n:  # few wide characters (Latin scripts): place them among the bounds
+                slot = np.searchsorted(bounds, wide, "right")
+                bounds += np.cumsum(np.bincount(slot, weights=extra, minlength=2 * n + 1)[: 2 * n]).astype(np.int64)
+            else:
+                bounds += np.concatenate(([0], np.cumsum(extra)))[np.searchsorted(wide, bounds)]
+            b_start, b_end = bounds[0::2], bounds[1::2]
+        self.codes, rep = _encode(data, b_start, b_end)
+        # The distinct tokens as strings, from one occurrence each.
+        self.types = _slices(data, b_start[rep], b_end[rep])
+        lowered = _lower_types(self.types).dictionary_encode()
+        to_lower = lowered.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        self.lower_array = lowered.dictionary
+        lower_types = self.lower_array.to_pylist()
+        self.lower_codes = to_lower[self.codes] if n else self.codes
         # Evidence is lower-cased as written (str.lower), which differs from the matching key
         # only for "İ"; usually these codes are the same as lower_codes.
         if "\u0130" in big:
@@ -706,6 +740,74 @@ class _Tokens:
             self.evidence_types = list(evidence_types)
         else:
             self.evidence_codes, self.evidence_types = self.lower_codes, list(lower_types)
+
+
+def _lower_types(types: pa.LargeStringArray) -> pa.LargeStringArray:
+    """``_lower`` of each string: pyarrow's ASCII lower-casing for ASCII strings (the same as
+    str.lower there), Python's for the others."""
+    lowered = pc.ascii_lower(types)
+    other = np.flatnonzero(~pc.string_is_ascii(types).to_numpy(zero_copy_only=False))
+    if len(other):
+        index = pa.array(other)
+        values = pa.array([_lower(t) for t in types.take(index).to_pylist()], type=pa.large_string())
+        mask = np.zeros(len(types), dtype=bool)
+        mask[other] = True
+        lowered = pc.replace_with_mask(lowered, pa.array(mask), values)
+    return lowered
+
+
+_MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+_PACKED_BYTES = 64  # tokens longer than this (in UTF-8 bytes) are dictionary-encoded by pyarrow
+
+
+def _encode(data: bytes, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dictionary codes of the byte strings ``data[start:end]`` (which hold no NUL byte).
+
+    Returns the code of each string (0, 1, ... in no particular order) and, for each code, the
+    position of one string that has it. Hashing the strings themselves (pyarrow
+    ``dictionary_encode``) costs about 200 ns a token; here every string is read as 8-byte
+    integers (the first 8 bytes, zero-padded, then the next 8 for longer ones, ...) and only
+    integers are factorized, which is several times faster and exact.
+    """
+    n = len(start)
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    padded = data + bytes(16)
+    # Every byte offset viewed as the start of a little-endian uint64 (overlapping windows).
+    words = np.ndarray(shape=(len(data) + 8,), dtype="<u8", buffer=padded, strides=(1,))
+    length = end - start
+    codes = pd.factorize(words[start] & _MASKS[np.minimum(length, 8)])[0].astype(np.int64)
+    base = int(codes.max()) + 1
+    longer = np.flatnonzero(length > 8)
+    done = 8
+    while len(longer):
+        if done >= _PACKED_BYTES:
+            rest = _slices(data, start[longer], end[longer]).dictionary_encode().indices
+            codes[longer] = base + rest.to_numpy(zero_copy_only=False).astype(np.int64)
+            break
+        # Strings with the same first `done` bytes share a code; split them by the next 8.
+        following, n_following = pd.factorize(words[start[longer] + done] & _MASKS[np.minimum(length[longer] - done, 8)])
+        refined, n_refined = pd.factorize(codes[longer] * len(n_following) + following)
+        codes[longer] = base + refined
+        base += len(n_refined)
+        done += 8
+        longer = longer[length[longer] > done]
+    codes_used, codes = _unique(codes)
+    rep = np.empty(len(codes_used), dtype=np.int64)
+    rep[codes[::-1]] = np.arange(n - 1, -1, -1)
+    return codes, rep
+
+
+def _slices(data: bytes, start: np.ndarray, end: np.ndarray) -> pa.LargeStringArray:
+    """``data[start:end]`` for each pair, as an Arrow string array (one copy of the bytes)."""
+    length = end - start
+    offsets = np.concatenate(([0], np.cumsum(length)))
+    if len(length) and (start[1:] == end[:-1]).all():  # contiguous: no copy needed
+        # Offsets from 0 (pyarrow 26's ascii_lower misreads arrays whose offsets start later).
+        return pa.LargeStringArray.from_buffers(len(start), pa.py_buffer(offsets), pa.py_buffer(data).slice(int(start[0])))
+    run, within = _expand(length)
+    chunk = np.frombuffer(data, dtype=np.uint8)[start[run] + within] if len(run) else np.zeros(0, np.uint8)
+    return pa.LargeStringArray.from_buffers(len(start), pa.py_buffer(offsets), pa.py_buffer(chunk))
 
 
 def _key_pairs(types: pa.Array, keys: list[tuple[str, bool]]) -> tuple[np.ndarray, np.ndarray]:
@@ -782,14 +884,23 @@ class _Hits:
         return tuple(np.concatenate(x) for x in (self.unit, self.start, self.end, self.evidence))
 
 
-def _candidates(
-    tokens: _Tokens, units: Sequence[_Unit], case_sensitive: bool
-) -> tuple[np.ndarray, np.ndarray, list[_Entry], np.ndarray]:
-    """Tokens where an entry of these units can start: (token, entry number), entries, entry unit.
+class _Plan(NamedTuple):
+    """The entries one lookup (case mode) handles, as arrays: what _candidates needs."""
 
-    Simple entries of case-sensitive units are looked up among the tokens as written, all other
-    entries among the lower-cased tokens (regex entries are then checked with their own case).
-    """
+    entries: list[_Entry]
+    units_of: np.ndarray  # unit of each entry
+    keys: list[tuple[str, bool]]  # first words (word, glob) to look up among the tokens
+    first_key: np.ndarray  # (key, entry) pairs, sorted by key
+    first_entry: np.ndarray
+    rank: np.ndarray  # position in its unit's alternation
+    single: np.ndarray  # a simple one-word entry
+    paired: np.ndarray  # a simple phrase whose first two words are exact
+    n_words: np.ndarray  # words of a simple entry, 0 for the others
+
+
+@functools.lru_cache(maxsize=64)
+def _plan(units: tuple[_Unit, ...], case_sensitive: bool) -> _Plan:
+    """The lookup plan of one case mode (cached: it depends on the dictionary, not the texts)."""
     entries: list[_Entry] = []
     entry_unit: list[int] = []
     keys: dict[tuple[str, bool], int] = {}
@@ -812,42 +923,129 @@ def _candidates(
                     first.append((keys.setdefault((word, False), len(keys)), e))
                 for word in prefix:
                     first.append((keys.setdefault((word, True), len(keys)), e))
+    first_key, first_entry = (np.array(x, dtype=np.int64) for x in zip(*first, strict=True)) if first else (
+        np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    order = np.argsort(first_key, kind="stable")
+    return _Plan(
+        entries=entries,
+        units_of=np.array(entry_unit, dtype=np.int64),
+        keys=list(keys),
+        first_key=first_key[order],
+        first_entry=first_entry[order],
+        rank=np.array([e.rank for e in entries], dtype=np.int64),
+        single=np.array([e.words is not None and len(e.words) == 1 for e in entries], dtype=bool),
+        paired=np.array([e.words is not None and len(e.words) > 1 and not any(e.globs[:2]) for e in entries],
+                        dtype=bool),
+        n_words=np.array([len(e.words) if e.words is not None else 0 for e in entries], dtype=np.int64),
+    )
+
+
+def _candidates(
+    tokens: _Tokens, units: Sequence[_Unit], case_sensitive: bool
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], list[_Entry], np.ndarray]:
+    """Where entries of these units can start: (token, entry) pairs that are hits unless an
+    earlier alternative of their unit matches at the same token ("certain"), (token, entry)
+    pairs still to check ("uncertain"), the entries, and the unit of each entry.
+
+    Simple entries of case-sensitive units are looked up among the tokens as written, all other
+    entries among the lower-cased tokens (regex entries are then checked with their own case).
+    At one token a unit takes its first matching entry in alternation order, and a one-word
+    simple entry always matches where its word is. So for each (distinct token, unit) only the
+    entries up to the first one-word entry matter: that one is certain, those before it are
+    uncertain. Phrases whose first two words are exact are not looked up by their first word
+    (every "said" for "said that") but by the pair of tokens, among the adjacent pairs.
+    """
+    plan = _plan(tuple(units), case_sensitive)
+    entries, units_of, rank, single, paired = plan.entries, plan.units_of, plan.rank, plan.single, plan.paired
     empty = np.zeros(0, dtype=np.int64)
     if not entries:
-        return empty, empty, entries, np.array(entry_unit, dtype=np.int64)
+        return (empty, empty), (empty, empty), entries, units_of
     types = tokens.types if case_sensitive else tokens.lower_array
     codes = tokens.codes if case_sensitive else tokens.lower_codes
-    type_ids, key_ids = _key_pairs(types, list(keys))
-    first_key, first_entry = (np.array(x, dtype=np.int64) for x in zip(*first, strict=True))
+    n_types = len(types)
+    type_ids, key_ids = _key_pairs(types, plan.keys)
     # (type, entry) pairs: a join of (type, key) and (key, entry) on key.
-    order = np.argsort(first_key, kind="stable")
-    first_key, first_entry = first_key[order], first_entry[order]
+    first_key, first_entry = plan.first_key, plan.first_entry
     lo = np.searchsorted(first_key, key_ids, "left")
     hi = np.searchsorted(first_key, key_ids, "right")
     pair, within = _expand(hi - lo)
     te_type = type_ids[pair]
     te_entry = first_entry[lo[pair] + within]
-    order = np.argsort(te_type, kind="stable")
-    te_type, te_entry = te_type[order], te_entry[order]
+    # Per (type, unit), in alternation order.
+    te_unit = units_of[te_entry]
+    order = np.lexsort((rank[te_entry], te_unit, te_type))
+    te_type, te_entry, te_unit = te_type[order], te_entry[order], te_unit[order]
+    n_pairs = len(te_type)
+    new = np.ones(n_pairs, dtype=bool)
+    new[1:] = (te_type[1:] != te_type[:-1]) | (te_unit[1:] != te_unit[:-1])
+    group = np.cumsum(new) - 1
+    pos = np.arange(n_pairs) - np.flatnonzero(new)[group]
+    is_single = single[te_entry]
+    cut = np.full(int(group[-1]) + 1 if n_pairs else 0, n_pairs, dtype=np.int64)
+    at = np.flatnonzero(is_single)
+    firsts = at[np.concatenate(([True], group[at][1:] != group[at][:-1]))] if len(at) else at
+    cut[group[firsts]] = pos[firsts]
+    certain = is_single & (pos == cut[group])
+    uncertain = (pos < cut[group]) & ~paired[te_entry]
+
+    def per_token(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sel_type, sel_entry = te_type[sel], te_entry[sel]  # sorted by type
+        per_type = np.bincount(sel_type, minlength=n_types)
+        type_start = np.cumsum(per_type) - per_type
+        token, within = _expand(per_type[codes])
+        return token, sel_entry[type_start[codes[token]] + within]
+
+    u_token, u_entry = per_token(uncertain)
+    p_token, p_entry = _pair_candidates(tokens, codes, types, entries, np.flatnonzero(paired))
+    return (per_token(certain), (np.concatenate((u_token, p_token)), np.concatenate((u_entry, p_entry))),
+            entries, units_of)
+
+
+def _pair_candidates(
+    tokens: _Tokens, codes: np.ndarray, types: pa.Array, entries: list[_Entry], paired: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(token, entry) where the entry's first two (exact) words are the token and the next one,
+    with a phrase gap between them."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(paired) or len(codes) < 2:
+        return empty, empty
+    words = list(dict.fromkeys(w for e in paired.tolist() for w in entries[e].words[:2]))
+    found = pc.index_in(pa.array(words, type=pa.large_string()), value_set=types)
+    type_of = dict(zip(words, found.to_pylist(), strict=True))
+    first_type = np.array([type_of[entries[e].words[0]] for e in paired.tolist()], dtype=float)
+    second_type = np.array([type_of[entries[e].words[1]] for e in paired.tolist()], dtype=float)
+    present = ~np.isnan(first_type) & ~np.isnan(second_type)
+    if not present.any():
+        return empty, empty
     n_types = len(types)
-    per_type = np.bincount(te_type, minlength=n_types)
-    type_start = np.cumsum(per_type) - per_type
-    token, within = _expand(per_type[codes])
-    entry = te_entry[type_start[codes[token]] + within]
-    return token, entry, entries, np.array(entry_unit, dtype=np.int64)
+    paired = paired[present]
+    first_type, second_type = first_type[present].astype(np.int64), second_type[present].astype(np.int64)
+    pair_key = first_type * n_types + second_type
+    order = np.argsort(pair_key, kind="stable")
+    pair_key, paired = pair_key[order], paired[order]
+    is_first = np.zeros(n_types, dtype=bool)
+    is_first[first_type] = True
+    is_second = np.zeros(n_types, dtype=bool)
+    is_second[second_type] = True
+    token = np.flatnonzero(is_first[codes[:-1]] & is_second[codes[1:]] & tokens.gap_ok)
+    key = codes[token] * n_types + codes[token + 1]
+    lo = np.searchsorted(pair_key, key, "left")
+    hi = np.searchsorted(pair_key, key, "right")
+    run, within = _expand(hi - lo)
+    return token[run], paired[lo[run] + within]
 
 
-def _verified(
-    tokens: _Tokens, units: Sequence[_Unit], case_sensitive: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Entries that match where they can start: (token, unit, rank, end, one_token) arrays."""
-    token, entry, entries, entry_unit = _candidates(tokens, units, case_sensitive)
+def _verified(tokens: _Tokens, units: Sequence[_Unit], case_sensitive: bool) -> tuple[tuple[np.ndarray, ...], ...]:
+    """Certain hits (token, unit, rank) and the uncertain entries that match where they can
+    start: (token, unit, rank, end, one_token) arrays."""
+    (c_token, c_entry), (token, entry), entries, entry_unit = _candidates(tokens, units, case_sensitive)
+    plan = _plan(tuple(units), case_sensitive)
+    rank, n_words = plan.rank, plan.n_words
+    certain = (c_token, entry_unit[c_entry], rank[c_entry]) if len(entries) else (c_token,) * 3
     if not len(token):
-        return tuple(np.zeros(0, dtype=np.int64) for _ in range(4)) + (np.zeros(0, dtype=bool),)
+        return certain, tuple(np.zeros(0, dtype=np.int64) for _ in range(4)) + (np.zeros(0, dtype=bool),)
     n_tokens = len(tokens.starts)
     codes = tokens.codes if case_sensitive else tokens.lower_codes
-    n_words = np.array([len(e.words) if e.words is not None else 0 for e in entries], dtype=np.int64)
-    rank = np.array([e.rank for e in entries], dtype=np.int64)
     words = n_words[entry]  # per candidate
     end_token = token + np.maximum(words, 1) - 1
     ok = end_token < n_tokens
@@ -857,11 +1055,11 @@ def _verified(
         word_keys: dict[tuple[str, bool], int] = {}
         max_words = int(n_words.max())
         key_of = np.full((len(entries), max_words), -1, dtype=np.int64)
-        for e, item in enumerate(entries):
-            if item.words is not None:
-                for j, (w, g) in enumerate(zip(item.words, item.globs, strict=True)):
-                    if j:
-                        key_of[e, j] = word_keys.setdefault((w, g), len(word_keys))
+        for e in np.unique(entry[words > 1]).tolist():
+            item = entries[e]
+            for j, (w, g) in enumerate(zip(item.words, item.globs, strict=True)):
+                if j:
+                    key_of[e, j] = word_keys.setdefault((w, g), len(word_keys))
         type_ids, key_ids = _key_pairs(types, list(word_keys))
         n_keys = max(len(word_keys), 1)
         # An exact word is one distinct token (or none): compare codes. A glob word may be
@@ -897,38 +1095,85 @@ def _verified(
         else:
             ok[c] = False
     token, entry, end = token[ok], entry[ok], end[ok]
-    return token, entry_unit[entry], rank[entry], end, words[ok] == 1
+    return certain, (token, entry_unit[entry], rank[entry], end, words[ok] == 1)
 
 
 def _resolve(
-    tokens: _Tokens, found: list[tuple[np.ndarray, ...]], n_units: int, hits: _Hits
+    tokens: _Tokens, found: list[tuple[tuple[np.ndarray, ...], ...]], n_units: int, hits: _Hits
 ) -> None:
-    """From the verified entries of both case modes, the hits finditer gives, per unit."""
-    token, unit, rank, end, one_token = (np.concatenate(x) for x in zip(*found, strict=True))
-    if not len(token):
-        return
+    """From the certain hits and checked entries of both case modes, the hits finditer gives."""
+    c_token, c_unit, c_rank = (np.concatenate(x) for x in zip(*(f[0] for f in found), strict=True))
+    token, unit, rank, end, one_token = (np.concatenate(x) for x in zip(*(f[1] for f in found), strict=True))
     n_tokens = len(tokens.starts)
-    # At one token, each unit takes its first matching entry in alternation order. Candidates
-    # come in token order (one run per case mode): a stable sort of such keys is quick (timsort).
-    n_ranks = int(rank.max()) + 1
-    if (n_units + 1) * (n_tokens + 1) * n_ranks < 2**62:
-        order = np.argsort((token * n_units + unit) * n_ranks + rank, kind="stable")
-    else:  # pragma: no cover - beyond any realistic batch
-        order = np.lexsort((rank, unit, token))
-    token, end, unit, one_token = token[order], end[order], unit[order], one_token[order]
-    first = np.ones(len(token), dtype=bool)
-    first[1:] = (unit[1:] != unit[:-1]) | (token[1:] != token[:-1])
-    token, end, unit, one_token = token[first], end[first], unit[first], one_token[first]
-    # By unit, then token as before (a radix sort for small integers).
-    order = np.argsort(unit.astype(np.int32 if n_units >= 1 << 15 else np.int16), kind="stable")
-    token, end, unit, one_token = token[order], end[order], unit[order], one_token[order]
+    if len(token):
+        # Where a checked entry matched, the certain hit at the same (token, unit) competes
+        # with it: each unit takes its first matching entry in alternation order.
+        checked = np.zeros(n_tokens, dtype=bool)
+        checked[token] = True
+        maybe = np.flatnonzero(checked[c_token])
+        keys = np.unique(token * n_units + unit)
+        where = np.minimum(np.searchsorted(keys, c_token[maybe] * n_units + c_unit[maybe]), len(keys) - 1)
+        contested = maybe[keys[where] == c_token[maybe] * n_units + c_unit[maybe]]
+        token = np.concatenate((token, c_token[contested]))
+        unit = np.concatenate((unit, c_unit[contested]))
+        rank = np.concatenate((rank, c_rank[contested]))
+        end = np.concatenate((end, tokens.ends[c_token[contested]]))
+        one_token = np.concatenate((one_token, np.ones(len(contested), dtype=bool)))
+        uncontested = np.ones(len(c_token), dtype=bool)
+        uncontested[contested] = False
+        c_token, c_unit = c_token[uncontested], c_unit[uncontested]
+        n_ranks = int(rank.max()) + 1
+        if (n_units + 1) * (n_tokens + 1) * n_ranks < 2**62:
+            order = np.argsort((token * n_units + unit) * n_ranks + rank)
+        else:  # pragma: no cover - beyond any realistic batch
+            order = np.lexsort((rank, unit, token))
+        token, end, unit, one_token = token[order], end[order], unit[order], one_token[order]
+        first = np.ones(len(token), dtype=bool)
+        first[1:] = (unit[1:] != unit[:-1]) | (token[1:] != token[:-1])
+        token, end, unit, one_token = token[first], end[first], unit[first], one_token[first]
+    length = len(tokens.big)
+    long = np.flatnonzero(end > tokens.ends[token]) + len(c_token)
+    token = np.concatenate((c_token, token))
+    unit = np.concatenate((c_unit, unit))
+    end = np.concatenate((tokens.ends[c_token], end))
+    one_token = np.concatenate((np.ones(len(c_token), dtype=bool), one_token))
     start = tokens.starts[token]
-    keep = _leftmost(unit, start, end, len(tokens.big))
-    token, start, end, unit, one_token = token[keep], start[keep], end[keep], unit[keep], one_token[keep]
-    evidence = tokens.evidence_codes[token].copy()
-    offset = len(tokens.evidence_types)
-    for h in np.flatnonzero(~one_token).tolist():
-        evidence[h] = hits.string_id(tokens.big[start[h]:end[h]], offset)
+    if len(long):
+        # Only a hit that runs past its first token can hold the start of another hit of its
+        # unit: settle those left to right (what finditer does), then drop every hit that
+        # starts inside a kept one.
+        key = unit * (length + 1) + start
+        order = long[np.argsort(key[long], kind="stable")]
+        kept = order[_leftmost(unit[order], start[order], end[order], length)]
+        kept_key, kept_end = key[kept], end[kept]
+        # Tokens after the first of a kept hit that start before its end (of any unit).
+        first_token = token[kept] + 1
+        last_token = np.searchsorted(tokens.starts, kept_end, "left")
+        step = np.bincount(first_token, minlength=n_tokens + 1) - np.bincount(last_token, minlength=n_tokens + 1)
+        inside_some = (np.cumsum(step) > 0)[:n_tokens]
+        keep = np.ones(len(token), dtype=bool)
+        maybe = np.flatnonzero(inside_some[token])
+        j = np.maximum(np.searchsorted(kept_key, key[maybe], "left") - 1, 0)
+        keep[maybe] = ~((kept_key[j] < key[maybe]) & (kept_key[j] // (length + 1) == unit[maybe])
+                        & (kept_end[j] > start[maybe]))
+        keep[long] = False
+        keep[kept] = True
+        token, start, end, unit, one_token = token[keep], start[keep], end[keep], unit[keep], one_token[keep]
+    evidence = tokens.evidence_codes[token]
+    other = np.flatnonzero(~one_token)
+    if len(other):
+        evidence = evidence.copy()
+        offset = len(tokens.evidence_types)
+        big = tokens.big
+        seen: dict[str, int] = {}
+        ids = []
+        for s, e in zip(start[other].tolist(), end[other].tolist(), strict=True):
+            raw = big[s:e]
+            found_id = seen.get(raw)
+            if found_id is None:
+                found_id = seen[raw] = hits.string_id(raw, offset)
+            ids.append(found_id)
+        evidence[other] = ids
     hits.add(unit, start, end, evidence)
 
 
@@ -956,9 +1201,9 @@ def _leftmost(unit: np.ndarray, start: np.ndarray, end: np.ndarray, length: int)
     return keep
 
 
-def _match_batch(big: str, units: Sequence[_Unit]) -> tuple[tuple[np.ndarray, ...], list[str]]:
-    """All hits of all units in ``big``: (unit, start, end, evidence) arrays, evidence strings."""
-    tokens = _Tokens(big)
+def _match_batch(tokens: _Tokens, units: Sequence[_Unit]) -> tuple[tuple[np.ndarray, ...], list[str]]:
+    """All hits of all units in the batch: (unit, start, end, evidence) arrays, evidence strings."""
+    big = tokens.big
     hits = _Hits()
     # Simple entries of case-sensitive topics are looked up among the tokens as written, all
     # others among the lower-cased tokens; a topic's hits are then settled together.
@@ -1034,6 +1279,36 @@ def _lede_end(text: str, lede: int | str) -> int:
     return len(text)
 
 
+def _paragraph_ends(tokens: _Tokens, texts: list[str], text_start: np.ndarray) -> np.ndarray:
+    """``_lede_end(text, "paragraph")`` of each text, which starts at ``text_start`` in the batch.
+
+    A paragraph break is a newline, then only whitespace other than newlines, then a newline
+    (``_PARAGRAPH_BREAK``); the lede ends where the first break after the leading whitespace
+    starts, or at the end of the text.
+    """
+    cp, cls = tokens.cp, tokens.cls
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    newline = np.flatnonzero(cp == 10)
+    here, after = newline[:-1], newline[1:]
+    width = after - here - 1
+    is_break = width == 0
+    spaced = np.flatnonzero((width > 0) & (cls[np.minimum(here + 1, len(cls) - 1)] == 2))
+    if len(spaced):
+        run, within = _expand(width[spaced])
+        other = np.bincount(run, weights=cls[here[spaced][run] + 1 + within] != 2, minlength=len(spaced))
+        is_break[spaced] = other == 0
+    breaks = here[is_break]
+    # Where each text's first non-whitespace character is (usually its first character).
+    first = text_start.copy()
+    blank_start = np.flatnonzero((lengths > 0) & (cls[np.minimum(text_start, len(cls) - 1)] == 2))
+    for i in blank_start.tolist():
+        first[i] += len(texts[i]) - len(texts[i].lstrip())
+    at = np.searchsorted(breaks, first, "left")
+    found = breaks[np.minimum(at, max(len(breaks) - 1, 0))] if len(breaks) else np.zeros(len(first), dtype=np.int64)
+    inside = (at < len(breaks)) & (found < text_start + lengths)
+    return np.where(inside, found - text_start, lengths)
+
+
 def _check_lede(lede: object) -> int | str:
     if lede == "paragraph" and isinstance(lede, str):
         return lede
@@ -1065,20 +1340,26 @@ def _assemble(
     pairs, pair = _unique(doc * n_out + out)
     counts = np.bincount(pair * n_parts + part, minlength=len(pairs) * n_parts).reshape(len(pairs), n_parts)
     used, ev = _unique(evidence)
-    used_strings = np.array([strings[i] for i in used.tolist()], dtype=object)
-    rank = np.empty(len(used), dtype=np.int64)
-    rank[np.argsort(used_strings, kind="stable")] = np.arange(len(used))
-    by_rank = used_strings[np.argsort(rank)]
-    triples = np.sort(pair * max(len(used), 1) + rank[ev])
-    triples = triples[np.concatenate(([True], triples[1:] != triples[:-1]))]
-    owner = triples // max(len(used), 1)
-    values = pa.array(by_rank.tolist(), type=pa.large_string()).take(triples % max(len(used), 1))
+    # The same string can have two ids (a token, and the text of a regex entry's hit, e.g.
+    # "jaein" for "Jae-in*" in one topic of a group and "Jaein" in another): rank by value.
+    encoded = pa.array([strings[i] for i in used.tolist()], type=pa.large_string()).dictionary_encode()
+    distinct = encoded.dictionary
+    order = pc.array_sort_indices(distinct).to_numpy(zero_copy_only=False)  # code point order
+    rank_of = np.empty(len(distinct), dtype=np.int64)
+    rank_of[order] = np.arange(len(distinct))
+    rank = rank_of[encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)]
+    n_ranks = max(len(distinct), 1)
+    # Distinct (pair, evidence) first (hashing), then sort those: far fewer than the hits.
+    triples = np.sort(pd.unique(pair * n_ranks + rank[ev]))
+    owner = triples // n_ranks
+    values = distinct.take(pa.array(order)).take(pa.array(triples % n_ranks))
     offsets = np.searchsorted(owner, np.arange(len(pairs) + 1)).astype(np.int64)
     joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), values),
                             pa.scalar("; ", type=pa.large_string()))
     return pairs // n_out, pairs % n_out, counts, joined
 
 
+@supports_dask
 def match_topics(
     articles: pd.DataFrame,
     topics: str | Path | Mapping[str, Any] | pd.DataFrame,
@@ -1141,13 +1422,12 @@ def match_topics(
     of both sides, which is what ``re.IGNORECASE`` does except for a few characters with
     special case folding ("ſ", the Kelvin sign, Greek final sigma).
 
-    Speed (BBC corpus, 2,225 articles, 5 MB of title + text, 2 cores, warm; see
-    ``benchmarks/bench_topics.py``): 0.25 s for 5 topics x 10 entries (20 MB/s), 0.36 s for
-    50 x 20 (14 MB/s), 0.73 s for 50 x 200 (7 MB/s; 0.9 million hits), against 0.84 s,
-    1.85 s and 4.8 s for the matcher before; the time grows with the hits rather than the
-    entries. ``lede=N`` adds sentence splitting of the first
-    paragraphs. Texts are processed in batches of about 16 million characters; peak memory is
-    about 30 times the text's size.
+    Speed: see ``benchmarks/bench_topics.py`` and its section of ``benchmarks/README.md``
+    (BBC corpus, 5 MB, 50 topics x 200 entries, 0.9 million hits; the time grows with the
+    text and the hits rather than the entries). ``lede=N`` adds sentence splitting of the
+    first paragraphs. Texts are processed in batches of at most about 16 million characters,
+    one batch per core at a time (``TOOLKIT_THREADS`` sets the number of threads); peak
+    memory is about 30 times the size of the text being matched at once.
 
     Examples
     --------
@@ -1184,8 +1464,7 @@ def match_topics(
     if articles["doc_id"].duplicated().any():
         dup = articles.loc[articles["doc_id"].duplicated(), "doc_id"].unique()[:5].tolist()
         raise SchemaError(f"articles.doc_id must be unique; repeated: {dup}.")
-    table = _as_table(topics)
-    compiled, units = _compile(table)
+    compiled, units = _compiled(topics)
     # Output names: topics, or (level="group") groups and ungrouped topics, in dictionary order.
     labels = [t.name if level == "topic" or t.group is None else t.group for t in compiled]
     names = list(dict.fromkeys(labels))
@@ -1198,21 +1477,25 @@ def match_topics(
 
     columns = [_texts(articles["title"]), _texts(articles["text"]), *(_texts(articles[f]) for f in fields)]
     n_docs = len(articles)
-    lede_ends = np.array([_lede_end(t, lede) for t in columns[1]], dtype=np.int64)
+    # The first paragraph is found per batch with numpy; sentences need Python here.
+    lede_ends = None if lede == "paragraph" else np.array([_lede_end(t, lede) for t in columns[1]], dtype=np.int64)
     sizes = np.array([len(t) for t in columns[1]], dtype=np.int64)
     for column in columns[:1] + columns[2:]:
         sizes += np.array([len(t) for t in column], dtype=np.int64)
-    chunks: list[tuple[np.ndarray, ...]] = []
-    begin = 0
-    while begin < n_docs:
-        stop = begin + 1
-        total = int(sizes[begin])
-        while stop < n_docs and total + sizes[stop] <= _BATCH_CHARS:
-            total += int(sizes[stop])
-            stop += 1
-        chunks.append(_batch(columns, begin, stop, lede_ends, units, compiled, include_topic,
-                             topic_out, len(names), n_parts))
-        begin = stop
+    spans = _batch_spans(sizes)
+
+    def run(span: tuple[int, int]) -> tuple[np.ndarray, ...]:
+        return _batch(columns, span[0], span[1], lede_ends, units, compiled, include_topic,
+                      topic_out, len(names), n_parts)
+
+    workers = min(_workers(), len(spans))
+    if workers > 1:
+        # numpy and pyarrow release the GIL in the kernels that take the time, so threads
+        # over batches of articles use the cores without copying the texts to processes.
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="match_topics") as pool:
+            chunks = list(pool.map(run, spans))
+    else:
+        chunks = [run(span) for span in spans]
     chunks = [c for c in chunks if len(c[0])]
     if not chunks:
         return _empty_result(count_columns)
@@ -1232,8 +1515,70 @@ def match_topics(
     return result
 
 
+_COMPILED: dict[str, tuple[list[_Topic], list[_Unit]]] = {}  # a mapping's repr -> its compiled form
+
+
+def _compiled(topics: str | Path | Mapping[str, Any] | pd.DataFrame) -> tuple[list[_Topic], list[_Unit]]:
+    """The compiled dictionary. A mapping is checked and compiled once per content: notebooks
+    match the same dictionary again and again, and checking 10,000 entries takes a while."""
+    key = None
+    if type(topics) is dict:
+        # Plain data (str, list, dict, bool, as YAML gives): repr tells contents apart.
+        key = repr(topics)
+    if key is not None and key in _COMPILED:
+        return _COMPILED[key]
+    result = _compile(_as_table(topics))
+    if key is not None:
+        if len(_COMPILED) >= 16:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[key] = result
+    return result
+
+
+def _workers() -> int:
+    """Threads for match_topics: the cores this process may use (TOOLKIT_THREADS overrides).
+
+    Called from a thread other than the main one (a Dask task, a user's pool), it runs on that
+    thread alone, so that parallel callers do not multiply the threads."""
+    wanted = os.environ.get("TOOLKIT_THREADS", "")
+    if wanted.strip().isdigit() and int(wanted) >= 1:
+        return int(wanted)
+    if threading.current_thread() is not threading.main_thread():
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, _MAX_THREADS))
+
+
+def _batch_spans(sizes: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive (begin, stop) article ranges of at most _BATCH_CHARS characters each (or one
+    article), and at least one per thread when the texts are large enough to be worth it."""
+    n_docs = len(sizes)
+    if not n_docs:
+        return []
+    cum = np.concatenate(([0], np.cumsum(sizes)))
+    total = int(cum[-1])
+    limit = _BATCH_CHARS
+    workers = _workers()
+    if workers > 1 and total >= _PARALLEL_CHARS:
+        # k batches, a multiple of the threads: greedy packing up to total/k + the longest
+        # article makes at most k of them.
+        k = workers * -(-total // (workers * _BATCH_CHARS))
+        limit = min(limit, total // k + int(sizes.max()))
+    spans = []
+    begin = 0
+    while begin < n_docs:
+        stop = int(np.searchsorted(cum, cum[begin] + limit, "right")) - 1
+        stop = min(max(stop, begin + 1), n_docs)
+        spans.append((begin, stop))
+        begin = stop
+    return spans
+
+
 def _batch(
-    columns: list[list[str]], begin: int, stop: int, lede_ends: np.ndarray, units: Sequence[_Unit],
+    columns: list[list[str]], begin: int, stop: int, lede_ends: np.ndarray | None, units: Sequence[_Unit],
     compiled: Sequence[_Topic], include_topic: np.ndarray, topic_out: np.ndarray, n_out: int,
     n_parts: int,
 ) -> tuple[np.ndarray, ...]:
@@ -1241,18 +1586,25 @@ def _batch(
     pieces = [t for column in columns for t in column[begin:stop]]
     lengths = np.array([len(t) + 1 for t in pieces], dtype=np.int64)  # + the separator
     seg_start = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    (unit, start, end, evidence), strings = _match_batch(_SEP.join(pieces), units)
+    tokens = _Tokens(_SEP.join(pieces))
+    n = stop - begin
+    if lede_ends is None:
+        ledes = _paragraph_ends(tokens, columns[1][begin:stop], seg_start[n : 2 * n])
+    else:
+        ledes = lede_ends[begin:stop]
+    tokens.cp = tokens.cls = None  # 5 bytes a character, not needed further
+    (unit, start, end, evidence), strings = _match_batch(tokens, units)
+    del tokens
     keep = _drop_excluded(compiled, unit, start, end)
     unit, start, evidence = unit[keep], start[keep], evidence[keep]
     if not len(unit):
         return (np.zeros(0, dtype=np.int64),) * 3 + (pa.array([], type=pa.large_string()),)
-    n = stop - begin
     seg = np.searchsorted(seg_start, start, "right") - 1
     field, doc = seg // n, seg % n
     # Parts: 0 title, 1 lede, 2 body, 3... further fields.
     part = np.where(field == 0, 0, np.where(field == 1, 1, field + 1))
     in_text = field == 1
-    part[in_text & (start - seg_start[seg] >= lede_ends[begin:stop][doc])] = 2
+    part[in_text & (start - seg_start[seg] >= ledes[doc])] = 2
     rows_doc, rows_out, counts, joined = _assemble(
         doc, topic_out[include_topic[unit]], part, evidence, strings, n_out, n_parts
     )
