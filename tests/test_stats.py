@@ -14,6 +14,7 @@ from toolkit.errors import ParameterError, SchemaError
 from toolkit.stats import (
     article_stats,
     corpus_summary,
+    document_term_matrix,
     term_frequencies,
     term_frequencies_by_group,
     top_terms,
@@ -477,3 +478,280 @@ def test_summaries_of_undated_articles(articles):
     assert s[["n_articles", "n_undated"]].iloc[0].tolist() == [3, 3]
     pd.testing.assert_frame_equal(top_terms(undated, n=3), top_terms(articles, n=3))
     assert top_terms(undated, n=3, freq="W").empty
+
+
+# ---------------------------------------------------------------------------------------------
+# Counting straight from the texts (no tokens table) and document_term_matrix
+# ---------------------------------------------------------------------------------------------
+
+TRICKY = pd.DataFrame(
+    {
+        "doc_id": ["t1", "t2", "t3", "t4"],
+        "outlet": ["A", "A", "B", None],
+        "published": pd.Series(pd.to_datetime(["2021-11-01T10:00Z", None, "2021-11-03T00:00Z", None], utc=True)).astype(UTC),
+        "title": ["Japan\u2019s view", None, "", "U.S. talks"],
+        "text": [
+            "Japan's Moon Jae-in didn't visit the U.S. in 2019. JAPAN said so.",
+            "15,000 people, 2.5%... they\u2019re here; Caf\u00e9 cafe\u0301 _ __init__",
+            "can't,won't n't foo-n't O'Brien's rock'n'roll x.y.. --- a--b",
+            "e.g. i.e. Ph.D. end.Next 3:30 1,000,000 \u0130stanbul Stra\u00dfe",
+        ],
+    }
+)
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"stopwords": False}, {"lower": False}, {"stopwords": ["japan", "u.s."]}, {"fields": ("text",)},
+    {"by": "outlet"}, {"freq": "D"}, {"min_n": 2, "stopwords": False},
+])
+def test_term_frequencies_without_tokens_equal_those_from_a_tokens_table(options):
+    fields = options.get("fields", ("title", "text"))
+    # with sentences and punctuation, which counting ignores
+    tokens = tokenize(TRICKY, fields=fields, punct=True, lower=options.get("lower", True))
+    pd.testing.assert_frame_equal(term_frequencies(TRICKY, **options),
+                                  term_frequencies(TRICKY, tokens=tokens, **options))
+
+
+def test_document_term_matrix_by_hand(articles):
+    matrix, vocabulary = document_term_matrix(articles)
+    assert vocabulary.tolist() == ["agrees", "hold", "japan", "korea", "talks", "view", "wants", "well", "went"]
+    assert vocabulary.name == "term" and vocabulary.dtype == "str"
+    assert matrix.shape == (3, 9) and matrix.dtype == np.int64 and matrix.has_canonical_format
+    assert matrix.toarray().tolist() == [
+        [0, 1, 2, 1, 3, 0, 0, 1, 1],  # a1: japan talks | japan and korea hold talks. talks went well
+        [1, 0, 1, 2, 1, 1, 1, 0, 0],  # a2: korea 's view | korea wants talks! japan agrees
+        [0, 0, 0, 0, 3, 0, 0, 0, 0],  # a3: talks talks and more talks ("more" is a stopword)
+    ]
+    matrix, vocabulary = document_term_matrix(articles, min_n=3, fields=("text",), stopwords=False)
+    assert vocabulary.tolist() == ["talks"]
+    assert matrix.toarray().ravel().tolist() == [2, 1, 3]
+
+
+def test_document_term_matrix_agrees_with_term_frequencies():
+    for options in ({}, {"stopwords": False, "lower": False}):
+        matrix, vocabulary = document_term_matrix(TRICKY, **options)
+        tf = term_frequencies(TRICKY, **options).set_index("term").loc[vocabulary]
+        assert np.asarray(matrix.sum(axis=0)).ravel().tolist() == tf["n"].tolist()
+        assert np.bincount(matrix.indices, minlength=len(vocabulary)).tolist() == tf["docfreq"].tolist()
+    tokens = tokenize(TRICKY)
+    matrix, vocabulary = document_term_matrix(TRICKY, tokens=tokens, stopwords=False)
+    per_article = tokens.groupby("doc_id", observed=False).size()
+    assert np.asarray(matrix.sum(axis=1)).ravel().tolist() == per_article.loc[TRICKY["doc_id"]].tolist()
+
+
+def test_document_term_matrix_empty_and_errors(articles):
+    matrix, vocabulary = document_term_matrix(articles.iloc[0:0])
+    assert matrix.shape == (0, 0) and len(vocabulary) == 0
+    with pytest.raises(ParameterError, match=r"min_n=0 is not valid"):
+        document_term_matrix(articles, min_n=0)
+    with pytest.raises(ParameterError, match=r"fields=.*'body'"):
+        document_term_matrix(articles, fields=("body",))
+
+
+@pytest.mark.corpora
+def test_counts_agree_with_scikit_learn_count_vectorizer(corpora):
+    """Same counts as CountVectorizer where both tokenizers define a word alike.
+
+    CountVectorizer with token_pattern ``\\b\\w+\\b`` splits at every non-word character, so
+    "jae-in", "u.s." and "15,000" are one word for us and two for it. For every word made only of
+    letters and digits that is never part of such a compound of ours, n and docfreq must be
+    identical (the others differ: it counts "jae" and "in" in "jae-in", "didn" in "didn't").
+    """
+    import re
+
+    sklearn_text = pytest.importorskip("sklearn.feature_extraction.text")
+    arts = read_bbc_plainly(corpora)
+    arts["published"] = pd.Series(pd.NaT, index=arts.index, dtype=UTC)
+    arts["outlet"] = "BBC"
+    ours = term_frequencies(arts, stopwords=False).set_index("term")
+    vectorizer = sklearn_text.CountVectorizer(token_pattern=r"(?u)\b\w+\b")
+    texts = (arts["title"].fillna("") + "\n" + arts["text"].fillna("")).tolist()
+    matrix = vectorizer.fit_transform(texts).tocsc()
+    theirs = pd.DataFrame(
+        {"n": np.asarray(matrix.sum(axis=0)).ravel(), "docfreq": np.diff(matrix.indptr)},
+        index=vectorizer.get_feature_names_out(),
+    )
+    simple = ours.index.str.fullmatch(r"[^\W_]+")
+    parts = {p for term in ours.index[~simple] for p in re.findall(r"\w+", term)}
+    # "didn't" is did + n't for us, didn + t for it
+    parts |= {stem.lower() for text in texts for stem in re.findall(r"(\w+)n['\u2019][tT]\b", text)}
+    parts |= {stem.lower() for text in texts for stem in re.findall(r"(\w+)['\u2019]", text)}
+    alike = [t for t in ours.index[simple] if t not in parts]
+    assert len(alike) > 20_000
+    assert (ours.loc[alike, ["n", "docfreq"]] == theirs.loc[alike, ["n", "docfreq"]]).all().all()
+    # and the matrix of document_term_matrix is CountVectorizer's, column for column
+    ours_matrix, vocabulary = document_term_matrix(arts, stopwords=False)
+    columns = vocabulary.get_indexer(alike)
+    their_columns = pd.Index(vectorizer.get_feature_names_out()).get_indexer(alike)
+    assert (ours_matrix.tocsc()[:, columns] != matrix[:, their_columns]).nnz == 0
+
+
+def test_article_stats_without_sentences_counts_from_the_texts(articles):
+    fast = article_stats(articles, sentences=False)
+    full = article_stats(articles)
+    pd.testing.assert_frame_equal(fast.drop(columns=["n_sentences", "mean_sentence_length"]),
+                                  full.drop(columns=["n_sentences", "mean_sentence_length"]))
+    assert fast["n_sentences"].isna().all() and fast["mean_sentence_length"].isna().all()
+    assert fast["n_tokens"].tolist() == [8, 5, 5]
+    tricky = article_stats(TRICKY, sentences=False)
+    pd.testing.assert_frame_equal(
+        tricky, article_stats(TRICKY, tokens=tokenize(TRICKY, sentences=False)), check_dtype=False
+    )
+    with pytest.raises(ParameterError, match=r"sentences='no' is not valid: expected True or False"):
+        article_stats(articles, sentences="no")
+
+
+# -- words="alnum": maximal runs of letters and digits, counted byte-level ---------------------
+
+ALNUM_RE = r"[^\W_]+"
+
+
+def _alnum_reference(arts: pd.DataFrame, fields=("title", "text"), lower: bool = True) -> tuple[list, list]:
+    """The (article row, term) of every alnum word by the definition itself, and the sorted terms."""
+    import re
+
+    pairs = []
+    for row, values in enumerate(zip(*(arts[f].tolist() for f in fields), strict=True)):
+        for value in values:
+            if isinstance(value, str):
+                pairs += [(row, w) for w in re.findall(ALNUM_RE, value.lower() if lower else value)]
+    return pairs, sorted({w for _, w in pairs})
+
+
+def _assert_alnum_matrix_is_the_reference(arts: pd.DataFrame, fields=("title", "text"), lower: bool = True) -> None:
+    from collections import Counter
+
+    matrix, vocabulary = document_term_matrix(arts, stopwords=False, fields=fields, lower=lower, words="alnum")
+    pairs, terms = _alnum_reference(arts, fields, lower)
+    assert vocabulary.tolist() == terms
+    assert matrix.shape == (len(arts), len(terms)) and matrix.has_canonical_format
+    coo = matrix.tocoo()
+    ours = Counter({(int(r), terms[c]): int(n) for r, c, n in zip(coo.row, coo.col, coo.data, strict=True)})
+    assert ours == Counter(pairs)
+
+
+def _alnum_articles(texts: list, titles: list | None = None) -> pd.DataFrame:
+    n = len(texts)
+    return pd.DataFrame({
+        "doc_id": [f"d{i}" for i in range(n)], "outlet": ["X"] * n,
+        "published": pd.Series(pd.NaT, index=range(n), dtype=UTC),
+        "title": pd.array(titles if titles is not None else [None] * n, dtype="str"),
+        "text": pd.array(texts, dtype="str"),
+    })
+
+
+def test_alnum_words_by_hand():
+    arts = _alnum_articles(
+        ["The U.S.-Korea talks’ “Café” — naïve_user x2 3½ km² ĀBC", "ΟΔΟΣ İstanbul, don't", None, ""],
+        titles=["Talks", None, "Breaking", None],
+    )
+    out = term_frequencies(arts, words="alnum", stopwords=False)
+    got = dict(zip(out["term"], out["n"], strict=True))
+    assert got == {"talks": 2, "the": 1, "u": 1, "s": 1, "korea": 1, "café": 1, "naïve": 1, "user": 1,
+                   "x2": 1, "3½": 1, "km²": 1, "ābc": 1, "οδος": 1, "i": 1, "stanbul": 1, "don": 1, "t": 1,
+                   "breaking": 1}
+    assert out.loc[out["term"] == "talks", "docfreq"].item() == 1
+    # the matrix: the same words, one row per article
+    matrix, vocabulary = document_term_matrix(arts, words="alnum", stopwords=False)
+    assert matrix.shape == (4, len(got)) and matrix.sum() == sum(got.values())
+    assert matrix.sum(axis=1).ravel().tolist() == [[13, 5, 1, 0]]
+    # stopwords, lower and min_n as with the toolkit's words
+    with_stop = term_frequencies(arts, words="alnum")
+    assert "the" not in set(with_stop["term"]) and "talks" in set(with_stop["term"])
+    upper = term_frequencies(arts, words="alnum", lower=False, stopwords=False)
+    assert {"The", "U", "Café", "ΟΔΟΣ", "İstanbul"} <= set(upper["term"])
+    assert term_frequencies(arts, words="alnum", stopwords=False, min_n=2)["term"].tolist() == ["talks"]
+    _, vocab2 = document_term_matrix(arts, words="alnum", stopwords=False, min_n=2)
+    assert vocab2.tolist() == ["talks"]
+
+
+def test_alnum_words_match_the_definition_on_tricky_texts():
+    texts = ["ΑΣ'Β ΣΑΣ ΟΔΟΣ.", "ß ẞ Ⱥ K", "e\u0301 é", "a\u2028b\u00a0c\u200bd", "tab\there", "x_y__z", "١٢٣ ٤", "日本語 テキスト"]
+    for lower in (True, False):
+        _assert_alnum_matrix_is_the_reference(_alnum_articles(texts, titles=texts[::-1]), lower=lower)
+    # a title ending in a word and a text starting with one are two words
+    arts = _alnum_articles(["korea"], titles=["japan"])
+    assert document_term_matrix(arts, words="alnum")[1].tolist() == ["japan", "korea"]
+
+
+def test_alnum_words_by_group_and_with_unordered_articles(articles):
+    by_outlet = term_frequencies(articles, by="outlet", words="alnum", stopwords=False)
+    for outlet, group in articles.groupby("outlet"):
+        alone = term_frequencies(group, words="alnum", stopwords=False)
+        mine = by_outlet[by_outlet["outlet"] == outlet].drop(columns="outlet").reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone)
+    assert top_terms(articles, n=1, words="alnum")["term"].tolist() == ["talks"]
+
+
+def test_alnum_words_bad_arguments(articles):
+    with pytest.raises(ParameterError, match=r"words='regex' is not valid: expected one of 'toolkit', 'alnum'"):
+        term_frequencies(articles, words="regex")
+    with pytest.raises(ParameterError, match=r"tokens=.*None with words=\"alnum\""):
+        document_term_matrix(articles, tokens=tokenize(articles), words="alnum")
+
+
+def test_alnum_default_is_unchanged(articles):
+    pd.testing.assert_frame_equal(term_frequencies(articles), term_frequencies(articles, words="toolkit"))
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402 - appended section
+from hypothesis import strategies as st  # noqa: E402
+
+_ANY_TEXT = st.one_of(st.none(), st.text(max_size=60),
+                      st.text(alphabet=st.sampled_from("aZ9 _-.'’“—éÉΣσİıßẞ١²\u0301\n"), max_size=40))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(_ANY_TEXT, min_size=1, max_size=6), titles=st.lists(_ANY_TEXT, min_size=6, max_size=6),
+       lower=st.booleans())
+def test_alnum_words_equal_the_regex_on_any_text(texts, titles, lower):
+    _assert_alnum_matrix_is_the_reference(_alnum_articles(texts, titles[: len(texts)]), lower=lower)
+
+
+def test_alnum_words_split_large_inputs_alike(monkeypatch):
+    """Past a size the texts are split across threads; the counts are the same."""
+    import toolkit._alnum as alnum
+
+    texts = [f"Word{i % 7} ÉTÉ “q” {i} x" * (i % 5) for i in range(300)] + ["ΟΔΟΣ end"]
+    arts = _alnum_articles(texts, titles=texts[::-1])
+    monkeypatch.setattr(alnum, "_SPLIT_BYTES", 10)
+    monkeypatch.setattr(alnum, "_CHUNK_BYTES", 700)
+    for jobs in (1, 2, 3):
+        monkeypatch.setattr(alnum.os, "cpu_count", lambda jobs=jobs: jobs)
+        _assert_alnum_matrix_is_the_reference(arts)
+
+
+@pytest.mark.corpora
+def test_alnum_words_equal_scikit_learn_count_vectorizer(corpora):
+    sklearn_text = pytest.importorskip("sklearn.feature_extraction.text")
+    arts = read_bbc_plainly(corpora)
+    arts["published"] = pd.Series(pd.NaT, index=arts.index, dtype=UTC)
+    arts["outlet"] = "BBC"
+    texts = [t if isinstance(t, str) else "" for t in arts["text"].tolist()]
+    vectorizer = sklearn_text.CountVectorizer(token_pattern=r"(?u)[^\W_]+")
+    theirs = vectorizer.fit_transform(texts)
+    ours, vocabulary = document_term_matrix(arts, fields=("text",), stopwords=False, words="alnum")
+    assert vocabulary.tolist() == vectorizer.get_feature_names_out().tolist()
+    assert (ours != theirs).nnz == 0
+    _assert_alnum_matrix_is_the_reference(arts)
+
+
+def _reuters_and_recovery(corpora: Path) -> pd.DataFrame:
+    import csv
+    import re
+
+    texts = []
+    for path in sorted((corpora / "reuters21578").glob("*.sgm"))[:4]:
+        texts += re.findall(r"<BODY>(.*?)</BODY>", path.read_text(encoding="latin-1"), re.S)
+    csv.field_size_limit(1 << 30)
+    for path in sorted((corpora / "recovery-covid-news").glob("dataset/*/*.csv")):
+        with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+            texts += [row.get("body_text") for row in csv.DictReader(handle)]
+    if len(texts) < 1000:
+        pytest.skip("Reuters-21578 or ReCOVery not found under ../shared/corpora")
+    return _alnum_articles(texts, titles=[t[:30] if isinstance(t, str) else None for t in texts[::-1]])
+
+
+@pytest.mark.corpora
+def test_alnum_words_equal_the_definition_on_reuters_and_recovery(corpora):
+    _assert_alnum_matrix_is_the_reference(_reuters_and_recovery(corpora))

@@ -13,23 +13,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.errors import ParameterError, SchemaError, one_of
+from toolkit.distributed import supports_dask
+from toolkit.errors import ParameterError, SchemaError, ToolkitError, one_of
 from toolkit.periods import Freq, check_freq, period_start
 from toolkit.schema import validate_articles
 from toolkit.text import (
     StopwordSource,
     _as_arrow_strings,
+    _check_fields,
     _check_tokens,
+    _compact_codes,
+    _encoded_word_codes,
+    _interleaved_texts,
     _normalize_tokens,
     _stop_mask,
     _stopword_set,
     _str_series,
+    _word_codes,
     _word_mask,
     tokenize,
 )
@@ -37,6 +44,10 @@ from toolkit.text import (
 logger = logging.getLogger(__name__)
 
 By = str | Sequence[str] | None
+# What a word is when counting: the toolkit's words (see toolkit.text.tokenize) or "alnum", maximal
+# runs of letters and digits (scikit-learn's token_pattern r"(?u)[^\W_]+"), counted byte-level.
+Words = Literal["toolkit", "alnum"]
+WORDS: tuple[str, ...] = ("toolkit", "alnum")
 
 # ---------------------------------------------------------------------------------------------
 # Shared machinery
@@ -185,8 +196,12 @@ def _word_tokens(
     fields: Sequence[str] | None,
     lower: bool,
     stopwords: bool | StopwordSource | Collection[str],
+    sentences: bool = True,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pa.Array]:
     """The tokens table (given or made), article row per token, mask of counted rows, their text.
+
+    A table made here has sentence numbers only with ``sentences`` (counts of words do not need
+    them, and without them tokenizing is vectorised).
 
     The returned text is normalised (apostrophes straightened, lower-cased if ``lower``) and has
     one entry per row of the table; ``mask`` marks words of ``fields`` that belong to ``arts``
@@ -194,7 +209,8 @@ def _word_tokens(
     """
     stop = _stopword_set(stopwords)
     if tokens is None:
-        tokens = tokenize(arts, fields=fields or ("title", "text"), lower=lower, stopwords=stop, punct=False)
+        tokens = tokenize(arts, fields=fields or ("title", "text"), lower=lower, stopwords=stop, punct=False,
+                          sentences=sentences)
         rows = _token_rows(arts, tokens)
         text = _as_arrow_strings(tokens["token"])  # already normalised and filtered
         return tokens, rows, np.ones(len(tokens), dtype=bool), text
@@ -308,7 +324,32 @@ def corpus_summary(
     return out.reset_index(drop=True)
 
 
-def article_stats(articles: pd.DataFrame, *, tokens: pd.DataFrame | None = None) -> pd.DataFrame:
+def _article_word_stats(arts: pd.DataFrame) -> pd.DataFrame:
+    """article_stats without sentences, counted from the texts (no tokens table)."""
+    n = len(arts)
+    rows, codes, terms = _counted_words(arts, None, keep=np.ones(n, dtype=bool), fields=("text",), lower=True,
+                                        stopwords=False)
+    pair_row, _, _ = _article_term_pairs(rows, codes, len(terms), n)
+    n_tokens = np.bincount(rows, minlength=n)
+    n_types = np.bincount(pair_row, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ttr = n_types / np.where(n_tokens == 0, np.nan, n_tokens)
+    return pd.DataFrame(
+        {
+            "doc_id": arts["doc_id"].to_numpy(),
+            "n_chars": arts["text"].str.len().fillna(0).to_numpy(dtype=np.int64),
+            "n_tokens": n_tokens.astype(np.int64),
+            "n_types": n_types.astype(np.int64),
+            "n_sentences": pd.array([pd.NA] * n, dtype="Int64"),
+            "type_token_ratio": ttr,
+            "mean_sentence_length": np.full(n, np.nan),
+        }
+    ).astype({"doc_id": "str"})
+
+
+def article_stats(
+    articles: pd.DataFrame, *, tokens: pd.DataFrame | None = None, sentences: bool = True
+) -> pd.DataFrame:
     """Per-article statistics of the ``text`` field.
 
     Parameters
@@ -318,6 +359,10 @@ def article_stats(articles: pd.DataFrame, *, tokens: pd.DataFrame | None = None)
     tokens
         A tokens table from :func:`toolkit.text.tokenize` that includes the ``text`` field;
         ``None`` tokenizes ``text`` (lower-cased, no stopword removal).
+    sentences
+        Count sentences when ``tokens`` is ``None`` (Punkt, the slow part). ``False`` counts
+        the words straight from the texts (vectorised, no tokens table) and leaves
+        ``n_sentences`` and ``mean_sentence_length`` missing.
 
     Returns
     -------
@@ -338,6 +383,10 @@ def article_stats(articles: pd.DataFrame, *, tokens: pd.DataFrame | None = None)
     [{'doc_id': 'a', 'n_chars': 30, 'n_tokens': 7, 'n_types': 6, 'n_sentences': 2, 'type_token_ratio': 0.8571428571428571, 'mean_sentence_length': 3.5}]
     """
     arts = validate_articles(articles)
+    if not isinstance(sentences, bool):
+        raise ParameterError("sentences", sentences, "True or False")
+    if tokens is None and not sentences:
+        return _article_word_stats(arts)
     if tokens is None:
         tokens = tokenize(arts, fields=("text",), lower=True)
     else:
@@ -402,6 +451,7 @@ def _counted_words(
     fields: Sequence[str],
     lower: bool,
     stopwords: bool | StopwordSource | Collection[str],
+    words: Words = "toolkit",
 ) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """The words counted for the articles marked in ``keep``: article row and term code of each.
 
@@ -410,20 +460,94 @@ def _counted_words(
     numbered in sorted order of the returned distinct terms.
     """
     fields = _check_fields_arg(fields)
+    words = _check_words(words, tokens)
     if tokens is None:
         missing = [f for f in fields if f not in arts.columns]
         if missing:
             raise ParameterError("fields", fields, f"text columns of the articles table ({one_of(arts.columns)})")
         kept_rows = np.flatnonzero(keep)
         sub = arts if len(kept_rows) == len(arts) else arts.iloc[kept_rows]
-        _, rows, mask, text = _word_tokens(sub, None, fields=fields, lower=lower, stopwords=stopwords)
-        rows = np.where(rows >= 0, kept_rows[np.maximum(rows, 0)] if len(kept_rows) else -1, -1)
-    else:
-        _, rows, mask, text = _word_tokens(arts, tokens, fields=fields, lower=lower, stopwords=stopwords)
-    mask &= rows >= 0
+        fields = _check_fields(sub, fields)
+        if words == "alnum":
+            from toolkit._alnum import alnum_codes
+
+            text_index, codes, terms = alnum_codes(_interleaved_texts(sub, fields), lower=lower,
+                                                   stop=_stopword_set(stopwords))
+            if len(fields) > 1:
+                text_index = text_index // len(fields)
+            if len(kept_rows) < len(arts):
+                return kept_rows.astype(np.int32)[text_index], codes, terms
+            return text_index.astype(np.int32, copy=False), codes, terms
+        # Straight from the texts to term codes: no tokens table, each distinct token
+        # normalised once (see toolkit.text._word_codes).
+        text_index, codes, terms = _word_codes(_interleaved_texts(sub, fields), lower=lower,
+                                               stop=_stopword_set(stopwords))
+        return kept_rows.astype(np.int32)[text_index // len(fields)], codes, terms
+    tokens = _check_tokens(tokens)
+    rows = _token_rows(arts, tokens)
+    # Each distinct token is normalised and tested once, not each row.
+    raw = _as_arrow_strings(tokens["token"])
+    encoded = pc.dictionary_encode(pc.fill_null(raw, "") if raw.null_count else raw)  # "" is no word
+    codes, terms = _encoded_word_codes([encoded], lower=lower, stop=_stopword_set(stopwords))
+    mask = (rows >= 0) & (codes >= 0) & _field_filter(tokens, fields)
     mask[mask] = keep[rows[mask]]
-    codes, terms = _codes_of(text.filter(pa.array(mask)))
+    codes, terms = _compact_codes(codes[mask], terms)
     return rows[mask], codes, terms
+
+
+def _check_words(words: object, tokens: object) -> str:
+    if not isinstance(words, str) or words not in WORDS:
+        raise ParameterError("words", words, one_of(WORDS),
+                             hint='words="alnum" counts maximal runs of letters and digits (as scikit-learn).')
+    if words == "alnum" and tokens is not None:
+        raise ParameterError("tokens", "a tokens table", 'None with words="alnum"',
+                             hint='words="alnum" reads the texts itself; drop tokens=, or use words="toolkit".')
+    return words
+
+
+# Counting (group, term) cells in a dense array beats sorting up to about this many cells.
+_DENSE_LIMIT = 20_000_000
+
+
+def _sparse_counts(rows: np.ndarray, codes: np.ndarray, n_terms: int, n_articles: int):  # noqa: ANN202
+    """The article x term count matrix as a canonical ``scipy.sparse.csr_matrix`` (int64)."""
+    from scipy import sparse
+
+    if len(rows) > 1 and bool((rows[1:] >= rows[:-1]).all()):
+        # Tokens in article order: build term-major instead. scipy's COO -> CSR is a stable
+        # counting sort, so each term's articles come out sorted with duplicates adjacent; summing
+        # them and transposing are linear, where sorting every article's terms is not.
+        by_term = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.int32), (codes, rows)), shape=(max(n_terms, 0), n_articles)
+        )
+        by_term.sum_duplicates()
+        matrix = by_term.T.tocsr()
+        matrix.sum_duplicates()  # already canonical: only checked
+        return matrix.astype(np.int64)
+    # int32 while there is one entry per token (17 million for 100 MB of text), int64 once summed.
+    matrix = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.int32), (rows, codes)), shape=(n_articles, max(n_terms, 0))
+    )
+    matrix.sum_duplicates()  # canonical: sorted terms within a row, one entry per (article, term)
+    return matrix.astype(np.int64)
+
+
+def _article_term_pairs(
+    rows: np.ndarray, codes: np.ndarray, n_terms: int, n_articles: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (article, term) pairs and their counts, sorted by article then term.
+
+    scipy's CSR construction sorts within each article (short runs) instead of sorting every
+    token at once; without scipy, one ``np.unique`` does the same.
+    """
+    try:
+        matrix = _sparse_counts(rows, codes, n_terms, n_articles)
+    except ImportError:
+        width = max(n_terms, 1)
+        keys, n = np.unique(rows.astype(np.int64) * width + codes, return_counts=True)
+        return keys // width, keys % width, n
+    pair_row = np.repeat(np.arange(n_articles, dtype=np.int64), np.diff(matrix.indptr))
+    return pair_row, matrix.indices.astype(np.int64), matrix.data.astype(np.int64)
 
 
 def _count_terms(
@@ -445,17 +569,23 @@ def _count_terms(
     width = max(n_terms, 1)
     # Occurrences per (article, term), sorted by article: each membership pair then takes its
     # article's run of pairs, so a document in k groups is counted k times without a Python loop.
-    pair_keys, pair_n = np.unique(rows * width + codes, return_counts=True)
-    pair_row = pair_keys // width
+    pair_row, pair_term, pair_n = _article_term_pairs(rows, codes, n_terms, n_articles)
     lo = np.searchsorted(pair_row, member_rows, side="left")
     hi = np.searchsorted(pair_row, member_rows, side="right")
     lengths = hi - lo
     offsets = np.cumsum(lengths) - lengths
     take = np.repeat(lo - offsets, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
-    group_term = np.repeat(member_groups, lengths) * width + pair_keys[take] % width
-    keys, inverse = np.unique(group_term, return_inverse=True)
-    n = np.bincount(inverse, weights=pair_n[take], minlength=len(keys)).astype(np.int64)
-    docfreq = np.bincount(inverse, minlength=len(keys)).astype(np.int64)
+    group_term = np.repeat(member_groups, lengths) * width + pair_term[take]
+    if n_groups * width <= _DENSE_LIMIT:
+        # Few enough (group, term) cells to count them in a dense array: no sort.
+        n_all = np.bincount(group_term, weights=pair_n[take], minlength=n_groups * width)
+        doc_all = np.bincount(group_term, minlength=n_groups * width)
+        keys = np.flatnonzero(doc_all)
+        n, docfreq = n_all[keys].astype(np.int64), doc_all[keys].astype(np.int64)
+    else:
+        keys, inverse = np.unique(group_term, return_inverse=True)
+        n = np.bincount(inverse, weights=pair_n[take], minlength=len(keys)).astype(np.int64)
+        docfreq = np.bincount(inverse, minlength=len(keys)).astype(np.int64)
     words_per_article = np.bincount(rows, minlength=n_articles)
     totals = np.bincount(member_groups, weights=words_per_article[member_rows], minlength=n_groups).astype(np.int64)
     return keys // width, keys % width, n, docfreq, totals
@@ -504,6 +634,7 @@ def _term_table(
     fields: Sequence[str],
     min_n: int,
     what: str,
+    words: Words = "toolkit",
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """term_frequencies' table plus the group number of each of its rows."""
     arts = validate_articles(articles)
@@ -511,7 +642,7 @@ def _term_table(
     group, table, group_cols = _article_groups(arts, by, freq, what=what)
     member = np.flatnonzero(group >= 0)  # every article in one group, but undated ones by period
     rows, codes, terms = _counted_words(arts, tokens, keep=group >= 0, fields=fields, lower=lower,
-                                        stopwords=stopwords)
+                                        stopwords=stopwords, words=words)
     counted = _count_terms(rows, codes, len(terms), member, group[member], len(table), len(arts))
     return _counts_table(table, group_cols, terms, counted, min_n)
 
@@ -621,6 +752,7 @@ def term_frequencies_by_group(
     return out
 
 
+@supports_dask
 def term_frequencies(
     articles: pd.DataFrame,
     *,
@@ -631,6 +763,7 @@ def term_frequencies(
     stopwords: bool | StopwordSource | Collection[str] = True,
     fields: Sequence[str] = ("title", "text"),
     min_n: int = 1,
+    words: Words = "toolkit",
 ) -> pd.DataFrame:
     """Term and document frequencies, overall or per group and/or period.
 
@@ -660,6 +793,12 @@ def term_frequencies(
     min_n
         Leave out terms seen fewer than ``min_n`` times in their group (after ``share`` is
         computed, so shares are of all counted tokens).
+    words
+        What a word is. ``"toolkit"`` (default): the words of :func:`toolkit.text.tokenize`
+        (hyphenated words, abbreviations such as ``U.S.``, clitics). ``"alnum"``: maximal runs
+        of Unicode letters and digits, exactly ``re.findall(r"[^\\W_]+", text.lower())`` and
+        scikit-learn's ``CountVectorizer(token_pattern=r"(?u)[^\\W_]+")``; counted byte-level,
+        several times faster. Needs ``tokens=None``.
 
     Returns
     -------
@@ -672,7 +811,8 @@ def term_frequencies(
     Raises
     ------
     ParameterError
-        For an unknown ``by`` column, a bad ``freq``, ``min_n < 1`` or bad ``stopwords``.
+        For an unknown ``by`` column, a bad ``freq``, ``min_n < 1``, bad ``stopwords`` or
+        ``words``, or ``tokens`` given with ``words="alnum"``.
 
     Examples
     --------
@@ -681,12 +821,87 @@ def term_frequencies(
     ...     "text": ["Japan and Korea.", "Japan talks."], "published": pd.to_datetime([None, None], utc=True)})
     >>> term_frequencies(arts)[["term", "n", "docfreq", "share"]].values.tolist()
     [['japan', 2, 2, 0.5], ['korea', 1, 1, 0.25], ['talks', 1, 1, 0.25]]
+    >>> arts.loc[1, "text"] = "U.S.-Japan talks."
+    >>> term_frequencies(arts, words="alnum", stopwords=False)[["term", "n"]].values.tolist()
+    [['japan', 2], ['and', 1], ['korea', 1], ['s', 1], ['talks', 1], ['u', 1]]
     """
     out, _ = _term_table(articles, by=by, freq=freq, tokens=tokens, lower=lower, stopwords=stopwords,
-                         fields=fields, min_n=min_n, what="term_frequencies")
+                         fields=fields, min_n=min_n, what="term_frequencies", words=words)
     return out
 
 
+def document_term_matrix(
+    articles: pd.DataFrame,
+    *,
+    tokens: pd.DataFrame | None = None,
+    lower: bool = True,
+    stopwords: bool | StopwordSource | Collection[str] = True,
+    fields: Sequence[str] = ("title", "text"),
+    min_n: int = 1,
+    words: Words = "toolkit",
+):  # noqa: ANN201 - scipy is imported lazily, so its type is not named here
+    """The article x term count matrix (what scikit-learn's ``CountVectorizer`` returns).
+
+    The words counted are exactly those of :func:`term_frequencies` with the same options:
+    column sums are its ``n`` and non-zero entries per column its ``docfreq``.
+
+    Parameters
+    ----------
+    articles
+        An articles table. Not modified.
+    tokens, lower, stopwords, fields
+        As in :func:`term_frequencies`.
+    min_n
+        Leave out terms seen fewer than ``min_n`` times in the whole corpus.
+    words
+        As in :func:`term_frequencies`: ``"alnum"`` gives the matrix of
+        ``CountVectorizer(token_pattern=r"(?u)[^\\W_]+")`` (same vocabulary, same counts).
+
+    Returns
+    -------
+    tuple of (scipy.sparse.csr_matrix, pandas.Index)
+        The matrix (int64, canonical CSR: one row per article in table order, one column per
+        term) and the vocabulary: the terms of the columns, sorted.
+
+    Raises
+    ------
+    ParameterError
+        For ``min_n < 1`` or bad ``stopwords``/``fields``.
+    ToolkitError
+        When scipy is not installed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arts = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "X"], "title": [None, None],
+    ...     "text": ["Japan and Korea.", "Japan talks."], "published": pd.to_datetime([None, None], utc=True)})
+    >>> matrix, vocabulary = document_term_matrix(arts)
+    >>> vocabulary.tolist()
+    ['japan', 'korea', 'talks']
+    >>> matrix.toarray().tolist()
+    [[1, 1, 0], [1, 0, 1]]
+    """
+    arts = validate_articles(articles)
+    min_n = _check_min_n(min_n)
+    rows, codes, terms = _counted_words(arts, tokens, keep=np.ones(len(arts), dtype=bool), fields=fields,
+                                        lower=lower, stopwords=stopwords, words=words)
+    try:
+        matrix = _sparse_counts(rows, codes, len(terms), len(arts))
+    except ImportError:
+        raise ToolkitError(
+            "document_term_matrix returns a scipy.sparse matrix, and scipy is not installed. "
+            "Install it (pip install scipy), or count with term_frequencies(articles), which needs no scipy."
+        ) from None
+    if min_n > 1:
+        total = np.bincount(matrix.indices, weights=matrix.data, minlength=len(terms))
+        kept = np.flatnonzero(total >= min_n)
+        matrix = matrix[:, kept]
+        terms = terms.take(pa.array(kept, type=pa.int64()))
+    vocabulary = pd.Index(_str_series(terms).array, dtype="str", name="term")
+    return matrix, vocabulary
+
+
+@supports_dask
 def top_terms(
     articles: pd.DataFrame,
     *,
@@ -698,11 +913,12 @@ def top_terms(
     lower: bool = True,
     fields: Sequence[str] = ("title", "text"),
     min_n: int = 1,
+    words: Words = "toolkit",
 ) -> pd.DataFrame:
     """The ``n`` most frequent terms, overall or per group and/or period.
 
-    Parameters are those of :func:`term_frequencies`, plus ``n``, the number of terms kept
-    per group.
+    Parameters are those of :func:`term_frequencies` (``words="alnum"`` included), plus ``n``,
+    the number of terms kept per group.
 
     Returns
     -------
@@ -728,7 +944,7 @@ def top_terms(
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ParameterError("n", n, "an integer >= 1", hint="n=20 keeps the 20 most frequent terms per group.")
     table, group = _term_table(articles, by=by, freq=freq, tokens=tokens, lower=lower, stopwords=stopwords,
-                               fields=fields, min_n=min_n, what="top_terms")
+                               fields=fields, min_n=min_n, what="top_terms", words=words)
     rank = _ranks(group)
     keep = rank <= n
     out = table[keep].reset_index(drop=True)

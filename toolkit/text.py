@@ -14,17 +14,24 @@ Nothing here downloads anything. The default paths need no NLTK data at all:
 - **Stopwords**: our own English list (:data:`STOPWORDS`), or NLTK's when installed.
 
 :func:`tokenize` turns an articles table into the tokens table (one row per token) that the
-statistics functions count; it is vectorised over tokens (one regular-expression pass per
-sentence, then Arrow kernels), so a corpus of a few megabytes takes about a second.
+statistics functions count. Without sentences (``sentences=False``, ``method="regex"``) it
+never loops in Python per article or token: Arrow's string kernels cut the words (the same
+words as the regular expression, see "The vectorised word tokenizer" below) on a thread per
+core. Sentence splitting (Punkt) is Python code per text; on a big corpus it runs in worker
+processes, one per core (``jobs=``). The statistics functions count words straight from the
+texts when they need no sentences (:func:`toolkit.stats.term_frequencies`,
+:func:`toolkit.stats.document_term_matrix`).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, get_args
 
 import numpy as np
@@ -33,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
 
+from toolkit.distributed import supports_dask
 from toolkit.errors import ParameterError, SchemaError, one_of
 
 logger = logging.getLogger(__name__)
@@ -607,6 +615,328 @@ def word_tokenize(
 
 
 # ---------------------------------------------------------------------------------------------
+# The vectorised word tokenizer (``method="regex"`` without sentences)
+# ---------------------------------------------------------------------------------------------
+#
+# ``_WORD_RE`` needs look-arounds, which pyarrow's RE2 kernels lack, so the same tokens are made
+# in three vectorised steps instead of one ``findall`` per text:
+#
+# 1. Whitespace splits the text into chunks (Arrow's whitespace is exactly Python's ``\s``, and no
+#    token crosses whitespace). A chunk that is one run of word characters is one token: most are.
+# 2. Other chunks are cut into *atoms*: maximal runs of word characters and single other
+#    characters. Before that, a marker is put between a word character and an ``n't`` that
+#    follows it ("did|n't"): that is where ``_WORD_RE`` gives the "n" back.
+# 3. numpy decides which neighbouring atoms belong to one token, with the rules of ``_WORD_RE``
+#    written as conditions on the atoms around each joiner (hyphen, period, digit separator,
+#    apostrophe), plus clitics, ``n't``, the final period of ``U.S.``, ellipses and dashes; Arrow
+#    joins the atoms of each token.
+#
+# ``tests/test_text.py`` checks the result against ``word_tokenize`` on real corpora and on
+# generated text. The one known difference: RE2 knows a newer Unicode than Python 3.11's
+# ``unicodedata`` (Unicode 14), so letters, digits and marks of scripts added since (e.g. Kawi,
+# U+11F00) count as word characters here and as symbols there.
+
+# Python's `\w` for str patterns, written for RE2 (where `\w` is ASCII): letters, numbers and
+# "_"; plus combining marks, as in _word_re_marks (on a text without marks both patterns agree).
+_RE2_W = r"[\p{L}\p{N}_\p{M}]"
+_RE2_NOT_W = r"[^\p{L}\p{N}_\p{M}]"
+# A chunk that is a single token and a word (it holds a letter or digit).
+_RE2_SIMPLE = r"^[\p{L}\p{N}][\p{L}\p{N}_\p{M}]*$"
+# Marker between a word character and "n't" ("didn't" -> "did\ufdd0n't"); a noncharacter, so
+# text has no business holding one (texts that do, or hold the atom separator, take the
+# per-text path).
+_NT_MARK = "\ufdd0"
+_ATOM_SEP = "\x01"
+_CHUNK_SEP = "\x02"
+_RE2_NT = "(" + _RE2_W + ")([nN]['\u2019][tT])(" + _RE2_NOT_W + "|$)"
+_RE2_ATOMS = _RE2_W + "+|."
+# Special atoms, looked up once: their index in this list is the atom's kind.
+_ATOM_KINDS = (".", ",", ":", "-", "\u2010", "\u2011", "'", "\u2019", _NT_MARK,
+               "s", "S", "m", "M", "d", "D", "ll", "LL", "re", "RE", "ve", "VE", "t", "T", "n", "N")
+_K_PERIOD, _K_COMMA, _K_COLON, _K_HYPHEN = 0, 1, 2, 3
+_K_APOS = (6, 7)
+_K_MARK = 8
+_K_CLITIC = range(9, 21)
+_K_T = (21, 22)
+_K_N = (23, 24)
+# Texts per thread task: about this many characters (big enough to amortise a kernel call,
+# small enough to spread a corpus over the cores).
+_FAST_CHUNK_CHARS = 2_000_000
+
+
+def _shift(a: np.ndarray, k: int, fill: object) -> np.ndarray:
+    """``a`` moved by ``k`` places (``out[i] = a[i - k]``), the gap filled with ``fill``."""
+    out = np.empty_like(a)
+    if k > 0:
+        out[:k] = fill
+        out[k:] = a[:-k]
+    else:
+        out[k:] = fill
+        out[:k] = a[-k:]
+    return out
+
+
+def _atom_tokens(atoms: pa.Array, chunk: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """Join the atoms of complex chunks into tokens, as ``_WORD_RE`` would cut those chunks.
+
+    ``atoms`` are the atoms of all complex chunks in order, ``chunk`` the chunk number of each
+    (non-decreasing). Returns the tokens and the chunk number of each token.
+    """
+    n = len(atoms)
+    kind = pc.index_in(atoms, value_set=pa.array(_ATOM_KINDS, type=atoms.type))
+    kind = kind.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int16)
+    run = pc.match_substring_regex(atoms, "^" + _RE2_W).to_numpy(zero_copy_only=False)
+    first_digit = run & pc.match_substring_regex(atoms, r"^\p{Nd}").to_numpy(zero_copy_only=False)
+    last_digit = run & pc.match_substring_regex(atoms, r"\p{Nd}$").to_numpy(zero_copy_only=False)
+    # `[^\W\d_]` of the final-period look-behind: one letter-like character, marks excluded.
+    letter1 = run & pc.match_substring_regex(atoms, r"^[\p{L}\p{Nl}\p{No}]$").to_numpy(zero_copy_only=False)
+
+    same_next = np.zeros(n, dtype=bool)  # atom i+1 is in the same chunk as atom i
+    same_next[:-1] = chunk[1:] == chunk[:-1]
+    same_prev = _shift(same_next, 1, False)
+    nxt = lambda a, fill=False: _shift(a, -1, fill) & same_next  # noqa: E731 - value of atom i+1
+    prv = lambda a, fill=False: _shift(a, 1, fill) & same_prev  # noqa: E731 - value of atom i-1
+
+    is_mark = kind == _K_MARK
+    is_period = kind == _K_PERIOD
+    is_apos = np.isin(kind, _K_APOS)
+    # A run of word characters is bounded unless the marker follows it (the text went on there).
+    bounded = run & ~nxt(is_mark)
+    clitic_run = np.isin(kind, _K_CLITIC) & bounded
+    t_run = np.isin(kind, _K_T) & bounded
+    n_run = np.isin(kind, _K_N)
+    # n't: "n", apostrophe, "t" (a whole run each).
+    nt_start = n_run & nxt(is_apos) & _shift(t_run & same_prev, -2, False) & same_next & _shift(same_next, -1, False)
+    clitic_start = is_apos & nxt(clitic_run)
+    # Runs that belong to a clitic or n't token cannot be extended by a joiner.
+    closed = prv(clitic_start) | prv(prv(nt_start)) | nt_start
+    open_run = run & ~closed
+
+    before, after = prv(open_run), nxt(run)
+    after_nt = nxt(nt_start)
+    join = np.zeros(n, dtype=bool)
+    join |= np.isin(kind, (_K_HYPHEN, 4, 5))
+    join |= is_period
+    join |= ((kind == _K_COMMA) | (kind == _K_COLON)) & prv(last_digit) & nxt(first_digit)
+    join |= is_apos & ~nxt(clitic_run | t_run)
+    join &= before & after & ~after_nt
+    # Final period of a dotted abbreviation: "." after a one-letter run that follows a ".".
+    final = is_period & ~join & prv(letter1 & prv(is_period)) & prv(open_run)
+
+    link = np.zeros(n, dtype=bool)  # link[i]: atom i belongs to the token of atom i-1
+    link |= join | _shift(join, 1, False)
+    link |= final
+    link |= prv(clitic_start)
+    link |= prv(nt_start) | prv(prv(nt_start))
+    consumed = link | _shift(link, -1, False)  # atoms already inside a multi-atom token
+    for k in (_K_PERIOD, _K_HYPHEN):  # ellipsis "...", dash "--"
+        free = (kind == k) & ~consumed
+        link |= free & prv(free)
+    link &= same_prev
+
+    keep = ~is_mark
+    starts = np.flatnonzero(~link[keep])
+    kept = atoms.filter(pa.array(keep)) if not keep.all() else atoms
+    offsets = pa.array(np.append(starts, len(kept)).astype(np.int32))
+    tokens = pc.binary_join(pa.ListArray.from_arrays(offsets, kept), pa.scalar("", type=kept.type))
+    return tokens, chunk[keep][starts]
+
+
+def _fast_words_piece(texts: pa.Array, *, ordered: bool = True) -> tuple[pa.Array, np.ndarray]:
+    """Tokens of ``texts`` in text order (as ``_WORD_RE.findall``), and the text number of each.
+
+    The texts must not hold ``_ATOM_SEP``, ``_CHUNK_SEP`` or ``_NT_MARK``. ``ordered=False``
+    skips putting the tokens in text order (counting needs only the text of each token).
+    """
+    texts = pc.replace_substring_regex(texts, _RE2_NT, "\\1" + _NT_MARK + "\\2\\3")
+    # Trimmed first: pyarrow 26's utf8_split_whitespace sometimes keeps the whitespace that ends a
+    # string after a multi-byte character ("...\u2010 " -> a chunk "\u2010 " on some calls).
+    lists = pc.utf8_split_whitespace(pc.utf8_trim_whitespace(texts))
+    chunks = pc.list_flatten(lists)
+    chunk_text = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    # Letters and digits only (no "_", no mark): one token, a word. Same classes as RE2's.
+    simple = pc.utf8_is_alnum(chunks).to_numpy(zero_copy_only=False)
+    if simple.all():
+        return chunks, chunk_text
+    complex_idx = np.flatnonzero(~simple)
+    cx = chunks.take(pa.array(complex_idx))
+    # One string for all complex chunks (a regex call per chunk costs more than the work), cut
+    # into atoms, with a separator atom between chunks.
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(cx)], pa.int32()), cx),
+                            pa.scalar(_CHUNK_SEP, type=cx.type))
+    marked = pc.replace_substring_regex(joined, _RE2_ATOMS, "\\0" + _ATOM_SEP)
+    atoms = pc.list_flatten(pc.split_pattern(marked, _ATOM_SEP))
+    atoms = atoms.slice(0, len(atoms) - 1)  # the empty string after the last separator
+    is_sep = pc.equal(atoms, pa.scalar(_CHUNK_SEP, type=atoms.type)).to_numpy(zero_copy_only=False)
+    atom_chunk = np.cumsum(is_sep)
+    atoms = atoms.filter(pa.array(~is_sep))
+    atom_chunk = atom_chunk[~is_sep]
+    cx_tokens, token_cx = _atom_tokens(atoms, atom_chunk)
+    if not ordered:
+        return (pa.concat_arrays([chunks.filter(pa.array(simple)), cx_tokens.cast(chunks.type)]),
+                np.concatenate([chunk_text[simple], chunk_text[complex_idx][token_cx]]))
+    # Put the tokens back in text order: chunk by chunk.
+    per_chunk = np.ones(len(chunks), dtype=np.int64)
+    per_cx = np.bincount(token_cx, minlength=len(cx))
+    per_chunk[complex_idx] = per_cx
+    first = np.cumsum(per_chunk) - per_chunk
+    n_simple = len(chunks) - len(cx)
+    slot = np.empty(n_simple + len(cx_tokens), dtype=np.int64)
+    slot[:n_simple] = first[simple]
+    cx_first = np.cumsum(per_cx) - per_cx
+    slot[n_simple:] = first[complex_idx][token_cx] + np.arange(len(cx_tokens)) - cx_first[token_cx]
+    order = np.empty_like(slot)
+    order[slot] = np.arange(len(slot))
+    both = pa.concat_arrays([chunks.filter(pa.array(simple)), cx_tokens.cast(chunks.type)])
+    return both.take(pa.array(order)), np.repeat(chunk_text, per_chunk)
+
+
+def _default_jobs(jobs: int | None, name: str = "jobs") -> int | None:
+    if jobs is None:
+        return None
+    if isinstance(jobs, bool) or not isinstance(jobs, int | np.integer) or jobs < 1:
+        raise ParameterError(name, jobs, "None (all cores when it pays) or an integer >= 1",
+                             hint="jobs=1 runs in this process only; jobs=None lets the toolkit choose.")
+    return int(jobs)
+
+
+def _pieces(sizes: np.ndarray, target: int) -> list[tuple[int, int]]:
+    """Cut ``len(sizes)`` items into consecutive (start, stop) pieces of about ``target`` size."""
+    if not len(sizes):
+        return []
+    group = (np.cumsum(sizes) - sizes) // max(target, 1)
+    bounds = [0, *(np.flatnonzero(np.diff(group)) + 1).tolist(), len(sizes)]
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _fast_words(
+    texts: pa.Array, *, jobs: int | None = None, ordered: bool = True
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """``_WORD_RE.findall`` of every text, vectorised: tokens, text number, "may be punctuation".
+
+    ``texts`` is an Arrow string array (nulls allowed: no tokens). Pieces of about
+    ``_FAST_CHUNK_CHARS`` run on a thread pool of ``jobs`` threads (default: the machine's cores;
+    Arrow's kernels release the GIL). The third array is False for tokens known to be words
+    (letters and digits only) and True for those that need the word test. ``ordered=False``
+    returns the tokens of each piece in any order (with their text numbers).
+    """
+    parts = _fast_parts(texts, jobs=jobs, ordered=ordered, encode=False)
+    tokens = pa.concat_arrays([p[0] for p in parts])
+    text = np.concatenate([p[1] for p in parts])
+    maybe = ~pc.utf8_is_alnum(tokens).to_numpy(zero_copy_only=False)
+    if ordered and len(parts) > 1 and len(text) and (np.diff(text) < 0).any():
+        order = np.argsort(text, kind="stable")  # the per-text fallback's tokens come last
+        tokens, text, maybe = tokens.take(pa.array(order)), text[order], maybe[order]
+    return tokens, text.astype(np.int64), maybe
+
+
+def _fast_parts(texts: pa.Array, *, jobs: int | None, ordered: bool, encode: bool) -> list[tuple]:
+    """The work of ``_fast_words``, piece by piece: (tokens, text numbers) of each piece.
+
+    With ``encode`` each piece's tokens come dictionary-encoded (an ``Arrow`` DictionaryArray),
+    so that whatever is done per distinct token (lower-casing, stopwords) is done once.
+    """
+    texts = texts.cast(pa.large_string()) if not pa.types.is_large_string(texts.type) else texts
+    # Texts holding the characters the vectorised path uses as markers take findall (never seen
+    # in real text; they are control or non-characters).
+    odd = pc.fill_null(pc.match_substring_regex(texts, "[\x01\x02\ufdd0]"), False).to_numpy(zero_copy_only=False)
+    odd_idx = np.flatnonzero(odd)
+    clean_idx = np.flatnonzero(~odd)
+    clean = texts if not len(odd_idx) else texts.take(pa.array(clean_idx))
+    sizes = pc.fill_null(pc.binary_length(clean), 0).to_numpy(zero_copy_only=False)
+    pieces = _pieces(sizes, _FAST_CHUNK_CHARS)
+    workers = min(jobs or os.cpu_count() or 1, len(pieces)) if pieces else 1
+
+    def run(bounds: tuple[int, int]) -> tuple:
+        start, stop = bounds
+        tokens, text = _fast_words_piece(clean.slice(start, stop - start), ordered=ordered)
+        text = clean_idx[text + start] if len(odd_idx) else text + start
+        # int32 text numbers: a 100 MB corpus has 17 million tokens, and counting keeps them all
+        return (pc.dictionary_encode(tokens) if encode else tokens), text.astype(np.int32)
+
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(run, pieces))
+    else:
+        parts = [run(b) for b in pieces]
+    if len(odd_idx):
+        odd_tokens: list[str] = []
+        odd_text: list[int] = []
+        for i, value in zip(odd_idx, texts.take(pa.array(odd_idx)).to_pylist(), strict=True):
+            if value:
+                found = _word_pattern(value).findall(value)
+                odd_tokens.extend(found)
+                odd_text.extend([int(i)] * len(found))
+        tokens = pa.array(odd_tokens, pa.large_string())
+        parts.append(((pc.dictionary_encode(tokens) if encode else tokens), np.asarray(odd_text, dtype=np.int32)))
+    if not parts:
+        empty = pa.array([], pa.large_string())
+        parts = [((pc.dictionary_encode(empty) if encode else empty), np.zeros(0, dtype=np.int32))]
+    return parts
+
+
+def _word_codes(
+    texts: pa.Array, *, lower: bool, stop: frozenset[str], jobs: int | None = None
+) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """The words of ``texts`` for counting: text number and term code of each, and the terms.
+
+    Words as in :func:`tokenize` without punctuation (``punct=False``): curly apostrophes
+    straightened, lower-cased with ``lower``, ``stop`` words left out. Tokens are
+    dictionary-encoded piece by piece, so normalising and filtering run once per distinct
+    token, not once per token. Term codes number the terms in sorted order; tokens come in no
+    particular order.
+    """
+    parts = _fast_parts(texts, jobs=jobs, ordered=False, encode=True)
+    codes, terms = _encoded_word_codes([p[0] for p in parts], lower=lower, stop=stop)
+    counted = codes >= 0
+    text = np.concatenate([p[1] for p in parts])[counted]
+    del parts  # the tokens: only codes are needed from here
+    codes, terms = _compact_codes(codes[counted], terms)
+    return text, codes, terms
+
+
+def _encoded_word_codes(
+    parts: list[pa.DictionaryArray], *, lower: bool, stop: frozenset[str]
+) -> tuple[np.ndarray, pa.Array]:
+    """Term codes of dictionary-encoded tokens, normalising each distinct token once.
+
+    Returns the code of every token of ``parts`` (concatenated; -1 for punctuation and
+    ``stop`` words) and the terms, sorted (code = position), curly apostrophes straightened and
+    lower-cased with ``lower``.
+    """
+    dictionaries = [p.dictionary.cast(pa.large_string()) for p in parts]
+    sizes = np.array([len(d) for d in dictionaries], dtype=np.int64)
+    normal = _normalize_tokens(pa.concat_arrays(dictionaries), lower=lower)
+    keep = _word_mask(normal)
+    if stop:
+        keep &= ~_stop_mask(normal, stop, lowered=lower)
+    encoded = pc.dictionary_encode(normal)
+    terms = encoded.dictionary
+    order = pc.array_sort_indices(terms).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    code_of = np.where(keep, rank[encoded.indices.to_numpy(zero_copy_only=False)], -1).astype(np.int32)
+    first = np.cumsum(sizes) - sizes
+    codes = np.empty(sum(len(p) for p in parts), dtype=np.int32)
+    at = 0
+    for i, p in enumerate(parts):
+        local = p.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        codes[at : at + len(p)] = code_of[local + first[i]] if first[i] else code_of[local]
+        at += len(p)
+    return codes, terms.take(pa.array(order))
+
+
+def _compact_codes(codes: np.ndarray, terms: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Drop the terms no code refers to and renumber the codes (order kept)."""
+    used = np.zeros(len(terms), dtype=bool)
+    used[codes] = True
+    if used.all():
+        return codes, terms
+    new_code = (np.cumsum(used) - 1).astype(codes.dtype)
+    return new_code[codes], terms.filter(pa.array(used))
+
+
+# ---------------------------------------------------------------------------------------------
 # The tokens table
 # ---------------------------------------------------------------------------------------------
 
@@ -689,6 +1019,124 @@ def _progress(iterable: Iterable, *, total: int, enabled: bool, desc: str) -> It
     return tqdm(iterable, total=total, desc=desc, unit="text")
 
 
+# Below this many characters of text, the sentence path runs in this process: starting worker
+# processes (each imports NLTK and pandas, about a second under "spawn") costs more than it saves.
+# Punkt + the regex run at about 2-3 MB/s a core here, so 4 MB takes two seconds on one core.
+_PARALLEL_MIN_CHARS = 4_000_000
+
+
+def _interleaved_texts(articles: pd.DataFrame, fields: Sequence[str]) -> pa.Array:
+    """The ``fields`` of every article as one Arrow string array, article-major (nulls kept)."""
+    columns = []
+    for f in fields:
+        values = articles[f]
+        if not isinstance(values.dtype, pd.StringDtype | pd.ArrowDtype):
+            # Like the per-text path: only str values are text; anything else has no tokens.
+            values = pd.Series([v if isinstance(v, str) else None for v in values.tolist()], dtype="str")
+        columns.append(_as_arrow_strings(values.reset_index(drop=True)).cast(pa.large_string()))
+    if len(columns) == 1:
+        return columns[0]
+    n_docs, n_fields = len(articles), len(columns)
+    order = (np.arange(n_docs)[:, None] + np.arange(n_fields)[None, :] * n_docs).ravel()
+    return pa.concat_arrays(columns).take(pa.array(order))
+
+
+def _slow_piece(
+    texts: list, sentences: bool, method: str, model: str, progress: bool = False
+) -> tuple[pa.Array, np.ndarray, np.ndarray | None, bool]:
+    """Tokens of ``texts`` through Punkt and/or NLTK's word tokenizer (one text at a time).
+
+    Returns the tokens, the number of tokens of each text, the sentence number of each token
+    (``None`` without ``sentences``) and whether any text holds a curly apostrophe. Runs in
+    worker processes too: it takes and returns only picklable values.
+    """
+    splitter = _sentence_tokenizer(model) if (sentences or method == "nltk") else None
+    token_chunks: list[pa.Array] = []
+    sentence_chunks: list[np.ndarray] = []
+    per_text_counts = np.zeros(len(texts), dtype=np.int64)
+    chunk_tokens: list[str] = []
+    chunk_sentence_lengths: list[int] = []
+    chunk_sentence_counts: list[int] = []
+    chunk_chars = 0
+    curly = False
+
+    def flush() -> None:
+        nonlocal chunk_tokens, chunk_sentence_lengths, chunk_sentence_counts, chunk_chars
+        token_chunks.append(pa.array(chunk_tokens, type=pa.large_string()))
+        if sentences:
+            n_sent = np.asarray(chunk_sentence_counts, dtype=np.int64)
+            lengths = np.asarray(chunk_sentence_lengths, dtype=np.int64)
+            # Index of each sentence within its text, then one per token.
+            starts = np.repeat(np.cumsum(n_sent) - n_sent, n_sent)
+            local = np.arange(len(lengths), dtype=np.int64) - starts
+            sentence_chunks.append(np.repeat(local, lengths).astype(np.int32))
+        chunk_tokens, chunk_sentence_lengths, chunk_sentence_counts, chunk_chars = [], [], [], 0
+
+    for i, text in enumerate(_progress(texts, total=len(texts), enabled=progress, desc="tokenize")):
+        if not isinstance(text, str) or not text:
+            if sentences:
+                chunk_sentence_counts.append(0)
+            continue
+        before = len(chunk_tokens)
+        pattern = _word_pattern(text)
+        if splitter is None:
+            chunk_tokens.extend(pattern.findall(text))
+        else:
+            n_sent = 0
+            for sentence in _sentences(text, splitter):
+                words = _words_of_sentence(sentence, method, pattern)
+                chunk_tokens.extend(words)
+                if sentences:
+                    chunk_sentence_lengths.append(len(words))
+                n_sent += 1
+            if sentences:
+                chunk_sentence_counts.append(n_sent)
+        per_text_counts[i] = len(chunk_tokens) - before
+        chunk_chars += len(text)
+        curly = curly or "\u2019" in text
+        if chunk_chars >= _CHUNK_CHARS:
+            flush()
+    flush()
+    tokens = pa.concat_arrays(token_chunks) if len(token_chunks) > 1 else token_chunks[0]
+    sentence_ids = np.concatenate(sentence_chunks) if sentences else None
+    return tokens, per_text_counts, sentence_ids, curly
+
+
+def _slow_tokens(
+    texts: list, *, sentences: bool, method: str, model: str, jobs: int | None, progress: bool | None
+) -> tuple[pa.Array, np.ndarray, np.ndarray | None, bool]:
+    """``_slow_piece`` over all texts, on ``jobs`` worker processes when that pays.
+
+    ``jobs=None``: every core when the texts hold at least ``_PARALLEL_MIN_CHARS`` characters,
+    else this process. Workers are started with "spawn" (safe with threads, same on every
+    platform) and take consecutive pieces of texts, so the result is the same as ``jobs=1``.
+    """
+    sizes = np.fromiter((len(t) if isinstance(t, str) else 0 for t in texts), dtype=np.int64, count=len(texts))
+    total = int(sizes.sum())
+    show = progress if progress is not None else total > 20_000_000
+    import multiprocessing
+
+    if jobs is None:
+        # A daemonic process (a Dask worker, a multiprocessing pool's worker) may not start
+        # children: tokenize in it.
+        big = total >= _PARALLEL_MIN_CHARS and not multiprocessing.current_process().daemon
+        jobs = (os.cpu_count() or 1) if big else 1
+    if jobs <= 1 or len(texts) < 2:
+        return _slow_piece(texts, sentences, method, model, show)
+    from concurrent.futures import ProcessPoolExecutor
+
+    # A few pieces per worker, so that one slow piece does not leave the others idle.
+    pieces = _pieces(sizes, max(total // (jobs * 4), 1))
+    with ProcessPoolExecutor(min(jobs, len(pieces)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_slow_piece, texts[a:b], sentences, method, model) for a, b in pieces]
+        results = [f.result() for f in _progress(futures, total=len(futures), enabled=show, desc="tokenize")]
+    tokens = pa.concat_arrays([r[0] for r in results])
+    per_text = np.concatenate([r[1] for r in results])
+    sentence_ids = np.concatenate([r[2] for r in results]) if sentences else None
+    return tokens, per_text, sentence_ids, any(r[3] for r in results)
+
+
+@supports_dask
 def tokenize(
     articles: pd.DataFrame,
     *,
@@ -700,6 +1148,7 @@ def tokenize(
     sentences: bool = True,
     model: SentenceModel = "builtin",
     progress: bool | None = None,
+    jobs: int | None = None,
 ) -> pd.DataFrame:
     """Tokenize articles into the tokens table: one row per token.
 
@@ -723,12 +1172,21 @@ def tokenize(
         Word tokenizer, see :func:`word_tokenize`: ``"regex"`` (fast) or ``"nltk"``.
     sentences
         Split sentences (Punkt, see :func:`split_sentences`). With ``False`` the text is
-        tokenized in one piece and the ``sentence`` column is all ``<NA>``.
+        tokenized in one piece and the ``sentence`` column is all ``<NA>``; with
+        ``method="regex"`` that is the fast, vectorised path (tens of MB/s), with tokens
+        identical to :func:`word_tokenize`'s (except for letters of scripts added to Unicode
+        after version 14, which Python 3.11 does not know as letters and Arrow does).
     model
         Sentence model for :func:`split_sentences`: ``"builtin"`` or ``"nltk"``.
     progress
-        Show a progress bar (``tqdm``). ``None`` (default) shows one only for corpora over
-        20 MB of text.
+        Show a progress bar (``tqdm``) on the sentence path. ``None`` (default) shows one only
+        for corpora over 20 MB of text.
+    jobs
+        Cores to use. Without sentences and with ``method="regex"`` the words are cut by
+        vectorised Arrow kernels on ``jobs`` threads (default: every core). With sentences or
+        ``method="nltk"`` (Python code per text), ``jobs`` worker processes take consecutive
+        pieces of the corpus (default: every core for corpora of 4 million characters or
+        more, else 1). The result never depends on ``jobs``.
 
     Returns
     -------
@@ -775,7 +1233,10 @@ def tokenize(
     _check_method(method)
     if not isinstance(sentences, bool):
         raise ParameterError("sentences", sentences, "True or False")
-    splitter = _sentence_tokenizer(model) if (sentences or method == "nltk") else None
+    jobs = _default_jobs(jobs)
+    fast = method == "regex" and not sentences
+    if not fast:
+        _sentence_tokenizer(model)  # an unknown or uninstalled model fails here, not in a worker
     stop = _stopword_set(stopwords)
 
     doc_ids = articles["doc_id"]
@@ -783,64 +1244,26 @@ def tokenize(
         raise SchemaError("articles.doc_id must be unique and never missing; check with toolkit.validate_articles(articles).")
     categories = pd.Index(doc_ids.astype("str").to_numpy(), dtype="str")
 
-    # One flat list of texts, article-major, fields in order: texts[i * n_fields + f].
+    # One flat sequence of texts, article-major, fields in order: texts[i * n_fields + f].
     n_docs, n_fields = len(articles), len(fields)
-    columns = [articles[f].tolist() for f in fields]
-    texts = [columns[f][d] for d in range(n_docs) for f in range(n_fields)]
-    total_chars = sum(len(t) for t in texts if isinstance(t, str))
-    show = progress if progress is not None else total_chars > 20_000_000
+    maybe_punct: np.ndarray | None = None
+    sentence_ids: np.ndarray | None = None
+    if fast:
+        arrow_texts = _interleaved_texts(articles, fields)
+        n_texts = len(arrow_texts)
+        tokens, text_index, maybe_punct = _fast_words(arrow_texts, jobs=jobs)
+        curly = bool(pc.any(pc.match_substring(arrow_texts, "\u2019")).as_py())
+    else:
+        columns = [articles[f].tolist() for f in fields]
+        texts = [columns[f][d] for d in range(n_docs) for f in range(n_fields)]
+        n_texts = len(texts)
+        tokens, per_text, sentence_ids, curly = _slow_tokens(
+            texts, sentences=sentences, method=method, model=model, jobs=jobs, progress=progress
+        )
+        text_index = np.repeat(np.arange(n_texts, dtype=np.int64), per_text)
 
-    token_chunks: list[pa.Array] = []
-    sentence_chunks: list[np.ndarray] = []
-    per_text_counts = np.zeros(len(texts), dtype=np.int64)
-
-    chunk_tokens: list[str] = []
-    chunk_sentence_lengths: list[int] = []
-    chunk_sentence_counts: list[int] = []
-    chunk_chars = 0
-    curly = False
-
-    def flush() -> None:
-        nonlocal chunk_tokens, chunk_sentence_lengths, chunk_sentence_counts, chunk_chars
-        token_chunks.append(pa.array(chunk_tokens, type=pa.large_string()))
-        if sentences:
-            n_sent = np.asarray(chunk_sentence_counts, dtype=np.int64)
-            lengths = np.asarray(chunk_sentence_lengths, dtype=np.int64)
-            # Index of each sentence within its text, then one per token.
-            starts = np.repeat(np.cumsum(n_sent) - n_sent, n_sent)
-            local = np.arange(len(lengths), dtype=np.int64) - starts
-            sentence_chunks.append(np.repeat(local, lengths).astype(np.int32))
-        chunk_tokens, chunk_sentence_lengths, chunk_sentence_counts, chunk_chars = [], [], [], 0
-
-    for i, text in enumerate(_progress(texts, total=len(texts), enabled=show, desc="tokenize")):
-        if not isinstance(text, str) or not text:
-            if sentences:
-                chunk_sentence_counts.append(0)
-            continue
-        before = len(chunk_tokens)
-        pattern = _word_pattern(text)
-        if splitter is None:
-            chunk_tokens.extend(pattern.findall(text))
-        else:
-            n_sent = 0
-            for sentence in _sentences(text, splitter):
-                words = _words_of_sentence(sentence, method, pattern)
-                chunk_tokens.extend(words)
-                if sentences:
-                    chunk_sentence_lengths.append(len(words))
-                n_sent += 1
-            if sentences:
-                chunk_sentence_counts.append(n_sent)
-        per_text_counts[i] = len(chunk_tokens) - before
-        chunk_chars += len(text)
-        curly = curly or "\u2019" in text
-        if chunk_chars >= _CHUNK_CHARS:
-            flush()
-    flush()
-
-    tokens = pa.concat_arrays(token_chunks) if len(token_chunks) > 1 else token_chunks[0]
     n_tokens = len(tokens)
-    text_index = np.repeat(np.arange(len(texts), dtype=np.int64), per_text_counts)
+    per_text_counts = np.bincount(text_index, minlength=n_texts)
     text_starts = np.cumsum(per_text_counts) - per_text_counts
     position = (np.arange(n_tokens, dtype=np.int64) - text_starts[text_index]).astype(np.int32)
     doc_codes = (text_index // n_fields).astype(np.int32)
@@ -849,16 +1272,19 @@ def tokenize(
     tokens = _normalize_tokens(tokens, lower=lower, curly=curly)
     keep = np.ones(n_tokens, dtype=bool)
     if not punct:
-        keep &= _word_mask(tokens)
+        if maybe_punct is None:
+            keep &= _word_mask(tokens)
+        else:  # only tokens that are not plain letters and digits need the test
+            check = np.flatnonzero(maybe_punct)
+            keep[check] = _word_mask(tokens.take(pa.array(check)))
     if stop:
         keep &= ~_stop_mask(tokens, stop, lowered=lower)
     if not keep.all():
         tokens = tokens.filter(pa.array(keep))
         position, doc_codes, field_codes = position[keep], doc_codes[keep], field_codes[keep]
 
-    if sentences:
-        sentence_ids = np.concatenate(sentence_chunks)[keep] if len(sentence_chunks) > 1 else sentence_chunks[0][keep]
-        sentence_col = pd.Series(sentence_ids, dtype=np.int32)
+    if sentence_ids is not None:
+        sentence_col = pd.Series(sentence_ids[keep], dtype=np.int32)
     else:
         sentence_col = pd.Series(
             pd.arrays.IntegerArray(np.zeros(len(tokens), dtype=np.int32), np.ones(len(tokens), dtype=bool))
