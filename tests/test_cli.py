@@ -287,6 +287,27 @@ def test_load_writes_the_per_record_report_and_uses_the_cache(tmp_path):
     assert "read from the cache" in third.stdout.splitlines()[0]
 
 
+def test_load_stream_writes_the_same_table_and_report(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = [{"title": "A", "text": "Same body text here."}, {"title": "B", "text": "Same body text here."}]
+    (corpus / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n{broken\n")
+    whole, streamed = tmp_path / "whole.parquet", tmp_path / "streamed.parquet"
+    assert toolkit("load", str(corpus), "--out", str(whole)).returncode == 2
+    done = toolkit("load", str(corpus), "--out", str(streamed), "--stream", "--report", str(tmp_path / "log.csv"))
+    assert done.returncode == 2, done.stderr  # the broken line was skipped, as without --stream
+    assert done.stdout.startswith("2 articles from 1 of 1 files; 0 files and 1 records skipped")
+    assert "1 duplicates (exact)" in done.stdout
+    import pandas as pd
+
+    a, b = pd.read_parquet(whole), pd.read_parquet(streamed)
+    pd.testing.assert_frame_equal(a[b.columns].reset_index(drop=True), b.reset_index(drop=True))
+    assert pd.read_csv(tmp_path / "log.csv")["status"].tolist() == ["loaded", "duplicate", "skipped"]
+    for args in (["--out", str(tmp_path / "x.csv")], [], ["--out", str(streamed), "--duplicates", "near"]):
+        bad = toolkit("load", str(corpus), "--stream", *args)
+        assert bad.returncode == 2 and "--stream" in bad.stderr
+
+
 def test_load_checks_output_names_before_loading(tmp_path):
     (tmp_path / "a.txt").write_text("Headline\n\nBody.")
     bad = toolkit("load", str(tmp_path), "--report", str(tmp_path / "r.xlsx"))

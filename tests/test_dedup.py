@@ -22,6 +22,7 @@ from toolkit.dedup import (
     flag_duplicates,
     lsh_params,
     match_key,
+    match_keys,
 )
 from toolkit.errors import ParameterError, SchemaError
 
@@ -529,3 +530,34 @@ def test_recovery_duplicate_bodies(corpora):
     assert (outlets >= 2).all() and len(outlets) >= 1
     near = flag_duplicates(articles)
     assert int(near["is_duplicate"].sum()) >= 119
+
+
+# Characters where the vectorised keys could go wrong: every kind of space, case oddities
+# (ß, İ, ﬁ), typography, invisible characters, combining accents.
+_KEY_CHARS = st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x1f\x85\u00a0\u2028\u2029\u3000\u200b\u00ad"
+                                  "aZ.&\u00e9e\u0301\u00df\u0130\ufb01\u201c\u2019\u2014"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(_KEY_CHARS, max_size=12)), max_size=12), st.integers(0, 2))
+def test_match_keys_vectorised_equal_match_key(texts, offset):
+    import pyarrow as pa
+
+    import toolkit.dedup as dedup
+
+    expected = [match_key(t) if isinstance(t, str) else "" for t in texts][offset:]
+    array = pa.array(texts, type=pa.large_string()).slice(min(offset, len(texts)))
+    assert dedup._column_keys(array).to_pylist() == expected
+    digests = dedup.key_digests(dedup._column_keys(array))
+    reference = np.array([hashlib.blake2b(k.encode(), digest_size=16).digest() if k else b""
+                          for k in expected], dtype="S16")
+    assert np.array_equal(digests, reference)
+
+
+def test_match_keys_small_blocks(monkeypatch):
+    import toolkit.dedup as dedup
+
+    monkeypatch.setattr(dedup, "_KEY_BLOCK", 5)
+    texts = ["  Hello\t\tWORLD  ", "", None, "a\x1cb", "x" * 20 + "  y ", "\u201cQ\u201d  r"]
+    got = match_keys(pd.DataFrame({"text": pd.Series(texts, dtype="str")})).to_pylist()
+    assert got == ["hello world", "", "", "a b", "x" * 20 + " y", '"q" r']

@@ -408,3 +408,102 @@ def test_bbc_leftover_entities_are_unescaped(corpora):
     assert report.counts["normalized_entities"] >= with_entities.sum()
     raw = load_corpus(corpora / "bbc", normalize=None, duplicates="none")
     assert raw["text"].str.contains(r"&#\d+;", regex=True).sum() == plain["text"].str.contains(r"&#\d+;", regex=True).sum()
+
+
+# --------------------------------------------------------------------------- columnar Parquet path
+
+
+def _both_paths(monkeypatch, source, **kwargs):
+    """load_corpus through the columnar Parquet path and through the record path."""
+    import toolkit.load.core as core
+
+    fast = load_corpus(source, **kwargs)
+    with monkeypatch.context() as m:
+        m.setattr(core, "_columnar_chunks", lambda prep, **k: core._chunks(prep, **k))
+        slow = load_corpus(source, **kwargs)
+    return fast, slow
+
+
+def _assert_same(fast: pd.DataFrame, slow: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(fast, slow)
+    as_json = lambda df: json.loads(json.dumps(dict(df.attrs["load_report"]), default=str))  # noqa: E731
+    assert as_json(fast) == as_json(slow)
+    assert {k: v for k, v in fast.attrs.items() if k != "load_report"} == {
+        k: v for k, v in slow.attrs.items() if k != "load_report"}
+    pd.testing.assert_frame_equal(load_log(fast), load_log(slow))
+
+
+def _edge_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "id": ["a1", "a1", None, " b2 ", "", "c3", "d4", "a1"],
+        "headline": ["Rates rise", None, "  Spaced title ", None, "Only title", "T", "Caf\u00e9", "Dup"],
+        "body": ["SEOUL (Yonhap) -- Rates rose.\r\nAgain.", None, "Text with  two spaces ",
+                 "   ", "", "AT&amp;T says “hi”\u00a0there", "cafe\u0301 au lait", "SEOUL (Yonhap) -- Rates rose.\nAgain."],
+        "date": ["2021-11-04T09:53:00Z", "not a date", "2021-11-04 15:23", None, "04/11/2021",
+                 "yesterday-ish", "2021-11-05", "2021-11-04T09:53:00Z"],
+        "author": ["['Ann Lee', 'Bo Park']", "FPJ Web Desk", None, "x", "FPJ Web Desk", "[]", "Ann Lee", None],
+        "reliability": [1, 2, None, 4, 5, 6, 7, 8],
+        "country": ["KR", None, "IN", "IN", "IN", "KR", "FR", "KR"],
+        "flag": [True, False, True, True, False, True, True, False],
+    })
+
+
+def test_parquet_columnar_path_matches_record_path(tmp_path, monkeypatch):
+    path = tmp_path / "edge.parquet"
+    _edge_frame().to_parquet(path)
+    for kwargs in ({}, {"duplicates": "none"}, {"normalize": None}, {"tz": "Asia/Kolkata", "dayfirst": True},
+                   {"outlet": "Wire", "lang": "en", "duplicates": "near"}, {"chunk_rows": 3},
+                   {"desks": {"x": "X Times"}}):
+        fast, slow = _both_paths(monkeypatch, path, **kwargs)
+        _assert_same(fast, slow)
+    fast = load_corpus(path)
+    report = load_report(fast)
+    assert report.n_records_skipped == 2  # the rows with neither title nor text
+    assert fast["outlet"].tolist().count("Free Press Journal") == 1  # a desk byline
+    assert report.counts["repeated_record_ids"] == 1
+
+
+def test_parquet_columnar_path_folder_with_metadata(tmp_path, monkeypatch):
+    # Several files (chunks across files, a sidecar, timestamps, a missing column, an index
+    # column, an empty file, a list column that needs the record path).
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "corpus.yaml").write_text("outlet: Daily Meridian\nlang: en\nfields: {collection: demo}\n")
+    (folder / "sub" / "corpus.yaml").write_text("tz: Asia/Seoul\nfields: {collection: sub, desk: n1}\n")
+    frame = _edge_frame()
+    frame.to_parquet(folder / "a.parquet")
+    stamped = frame.drop(columns=["date"]).assign(
+        published=pd.to_datetime(["2021-01-01T00:00:00.000000Z"] * 4 + [None] * 2 + ["2022-03-04T05:06:07.123456Z"] * 2, utc=True))
+    stamped.to_parquet(folder / "sub" / "b.parquet", index=True)
+    frame.drop(columns=["author", "country"]).head(0).to_parquet(folder / "sub" / "empty.parquet")
+    frame.assign(author=[["A", "B"]] * len(frame)).to_parquet(folder / "sub" / "c.parquet")
+    frame[["headline"]].to_parquet(folder / "titles.parquet")  # no text column: refused
+    for kwargs in ({}, {"chunk_rows": 4}, {"chunk_rows": 1}, {"duplicates": "none", "chunk_rows": 5}):
+        fast, slow = _both_paths(monkeypatch, folder, **kwargs)
+        _assert_same(fast, slow)
+    _assert_same(*_both_paths(monkeypatch, [folder / "a.parquet", folder / "sub" / "b.parquet"]))
+    with pytest.raises(LoadError, match="no title or text"):
+        load_corpus(folder / "a.parquet", errors="raise")
+
+
+def test_parquet_columnar_path_bench_corpus(monkeypatch):
+    path = pytest.importorskip("pathlib").Path("/tmp/toolkit-bench/1MB/corpus.parquet")
+    if not path.exists():
+        pytest.skip("benchmark corpus not built (benchmarks/build_corpus.py)")
+    _assert_same(*_both_paths(monkeypatch, path))
+
+
+@pytest.mark.corpora
+def test_parquet_columnar_path_real_corpora(tmp_path, monkeypatch):
+    corpora = REPO.parent / "shared" / "corpora"
+    if not (corpora / "recovery-covid-news").is_dir():
+        pytest.skip(f"real corpora not found at {corpora}")
+    folder = tmp_path / "recovery"
+    folder.mkdir()
+    for f in sorted((corpora / "recovery-covid-news" / "dataset").rglob("*.csv"))[:12]:
+        pd.read_csv(f).to_parquet(folder / f"{f.parent.name}-{f.stem}.parquet")
+    _assert_same(*_both_paths(monkeypatch, folder))
+    reuters = load_corpus(corpora / "reuters21578", normalize=None, duplicates="none")
+    export = reuters[["title", "text", "published", "outlet", "dateline"]].assign(id=reuters["doc_id"].str[:5])
+    export.to_parquet(tmp_path / "reuters.parquet")
+    _assert_same(*_both_paths(monkeypatch, tmp_path / "reuters.parquet"))

@@ -228,3 +228,41 @@ def test_text_of_only_invisible_characters_becomes_missing():
     out = normalize_articles(table)
     assert out["title"].isna().tolist() == [True, False]
     assert out["text"].isna().tolist() == [False, True]
+
+
+_NORM_CHARS = st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x85\u00a0\u2028\u2029\u3000\u200b\u00ad"
+                                   "aZ.&;#amp\u00e9e\u0301\u00c3\u00a9\u00e2\u20ac\u2122\u201c\u2014"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(_NORM_CHARS, max_size=14)), max_size=10))
+def test_byte_prechecks_change_nothing(texts):
+    # The numpy pre-checks only choose which rows reach Python: the result and the counts must
+    # be those of running every step on every row.
+    import toolkit.normalize as nz
+
+    table = pd.DataFrame({"title": pd.Series(texts, dtype="str"), "text": pd.Series(texts[::-1], dtype="str")})
+    for steps in (DEFAULT_STEPS, (*DEFAULT_STEPS, "quotes", "dashes")):
+        got = normalize_articles(table, steps=steps)
+        original = nz._step_masks
+        nz._step_masks = lambda column, resolved: None
+        try:
+            expected = normalize_articles(table, steps=steps)
+        finally:
+            nz._step_masks = original
+        pd.testing.assert_frame_equal(got, expected)
+        assert got.attrs == expected.attrs
+
+
+def test_text_byte_checks():
+    import pyarrow as pa
+
+    from toolkit.normalize import text_byte_checks
+
+    checks = text_byte_checks(pa.array(["plain text", "a  b", " lead", "caf\u00e9", "AT&amp;T", "x\r\ny",
+                                        None, "", "p\n\nq", "p\n\n\nq"]))
+    assert checks["non_ascii"].tolist() == [False, False, False, True, False, False, False, False, False, False]
+    assert checks["amp"].tolist() == [False, False, False, False, True, False, False, False, False, False]
+    assert checks["cr"].tolist() == [False, False, False, False, False, True, False, False, False, False]
+    assert checks["edges"].tolist() == [False, False, True, True, False, False, False, False, False, False]
+    assert checks["layout"].tolist() == [False, True, True, True, False, True, False, False, False, True]

@@ -23,7 +23,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -85,7 +85,7 @@ def _run_command(report: str) -> click.Command:
         parameter: Sequence[str],
         out: str,
         name: str | None,
-        timeout: int,
+        timeout: int | None,
         kernel: str,
         progress: bool | None,
         each: str | None = None,
@@ -137,7 +137,7 @@ def _run_command(report: str) -> click.Command:
             out=out,
             output_name=name,
             kernel_name=kernel,
-            timeout=timeout or None,
+            timeout=_timeout(timeout),
             progress=sys.stderr.isatty() if progress is None else progress,
             formats=formats,
         )
@@ -185,10 +185,10 @@ def _run_command(report: str) -> click.Command:
             click.Option(
                 ["--timeout"],
                 type=click.IntRange(min=0),
-                default=1800,
-                show_default=True,
+                default=None,
                 metavar="SECONDS",
-                help="Time limit for one cell; 0 for none.",
+                help="Time limit for one cell; 0 for none [default: the notebook's "
+                "metadata.toolkit.timeout, else 1800].",
             ),
             click.Option(
                 ["--kernel"],
@@ -236,6 +236,13 @@ def _run_command(report: str) -> click.Command:
     )
 
 
+def _timeout(seconds: int | None) -> int | None | Literal["auto"]:
+    """--timeout: absent -> the notebook's own default, 0 -> no limit."""
+    if seconds is None:
+        return "auto"
+    return seconds or None
+
+
 def _run_batch(
     path: Path,
     values: dict[str, object],
@@ -246,7 +253,7 @@ def _run_batch(
     prefix: str | None,
     jobs: int | None,
     kernel: str,
-    timeout: int,
+    timeout: int | None,
     progress: bool | None,
 ) -> int:
     """``--each``/``--grid``: run the batch, print the index path, exit 0, 3, 130 or 143."""
@@ -264,7 +271,7 @@ def _run_batch(
         out=out,
         jobs=jobs,
         kernel_name=kernel,
-        timeout=timeout or None,
+        timeout=_timeout(timeout),
         progress=progress,
         title=title,
     )
@@ -420,22 +427,26 @@ def _write_table(table: Any, path: str, kind: str) -> None:
               help="Show a progress bar on stderr [default: when stderr is a terminal].")
 @click.option("--out", "out", default=None, type=click.Path(path_type=str), metavar="FILE",
               help="Also write the articles table to this .parquet or .csv file.")
+@click.option("--stream", is_flag=True,
+              help="Write --out FILE.parquet chunk by chunk with bounded memory, for corpora larger "
+              "than memory (exact duplicates only; no cache).")
 @click.option("--report", "report_path", default=None, type=click.Path(path_type=str), metavar="FILE",
               help="Also write the full load report, one row per input record (loaded, duplicate, "
               "skipped, with reasons), to this .csv or .parquet file.")
 def load(sources: tuple[str, ...], format_: str | None, tz: str, outlet: str | None, strict: bool,
          exclude: tuple[str, ...], duplicates: str, normalize: bool, use_cache: bool, cache_dir: str | None,
-         progress: bool | None, out: str | None, report_path: str | None) -> int:
+         progress: bool | None, out: str | None, stream: bool, report_path: str | None) -> int:
     """Load SOURCES (files or folders) and print the load report: what was loaded, skipped, assumed.
 
     \b
     toolkit load data/sample
     toolkit load corpus/ --out articles.parquet --report load-report.csv --cache
+    toolkit load huge.jsonl --out articles.parquet --stream
 
     Exits 2 when a file or record was skipped or nothing was loaded, so scripts can tell a clean
     load from a partial one.
     """
-    from toolkit.load.core import DEFAULT_EXCLUDE, load_corpus
+    from toolkit.load.core import DEFAULT_EXCLUDE, load_corpus, load_to_parquet
     from toolkit.load.report import load_log, load_report
     from toolkit.normalize import DEFAULT_STEPS
 
@@ -443,6 +454,29 @@ def load(sources: tuple[str, ...], format_: str | None, tz: str, outlet: str | N
     out_kind = _table_format("--out", out) if out else None
     report_kind = _table_format("--report", report_path) if report_path else None
     cache: bool | str = cache_dir if cache_dir else use_cache
+    if stream:
+        if out_kind != "parquet" or not out:
+            raise click.UsageError("--stream needs --out FILE.parquet")
+        if duplicates == "near" or use_cache or cache_dir:
+            raise click.UsageError("--stream flags exact duplicates only and does not cache: "
+                                   "drop --duplicates near / --cache, or drop --stream")
+        report = load_to_parquet(list(sources), out, format=format_, tz=tz, outlet=outlet,
+                                 errors="raise" if strict else "skip",
+                                 exclude=(*DEFAULT_EXCLUDE, *exclude),
+                                 normalize=DEFAULT_STEPS if normalize else None,
+                                 duplicates="none" if duplicates == "none" else "exact",
+                                 progress=progress)
+        click.echo(str(report))
+        click.echo(f"wrote {report.n_articles} articles to {out}")
+        if report_path and report_kind:
+            import pandas as pd
+
+            log = load_log(pd.read_parquet(out))
+            _write_table(log, report_path, report_kind)
+            click.echo(f"wrote the load report ({len(log)} rows, one per input record) to {report_path}")
+        if not report.n_articles:
+            click.echo("toolkit: no articles were loaded (see the files skipped and ignored above)", err=True)
+        return EXIT_BAD_INPUT if report.skipped_rows or not report.n_articles else EXIT_OK
     articles = load_corpus(list(sources), format=format_, tz=tz, outlet=outlet,
                            errors="raise" if strict else "skip", exclude=(*DEFAULT_EXCLUDE, *exclude),
                            normalize=DEFAULT_STEPS if normalize else None,

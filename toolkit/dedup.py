@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -197,13 +198,16 @@ def flag_duplicates(
                             min_words=min_words, window=window)
     span = _check_window(window)
     n = len(articles)
-    texts = _normalised_texts(articles, fields)
     rank = _earliest_order(articles)
     constraints = _Constraints(articles, span=span, across=across)
     uf = _UnionFind(n)
 
-    codes, _ = pd.factorize(pd.Series(texts, dtype=object))
-    codes = np.where(np.array([len(t) > 0 for t in texts], dtype=bool), codes, -1)
+    if method == "exact":
+        codes = _exact_codes(match_keys(articles, fields))
+    else:
+        texts = _normalised_texts(articles, fields)
+        codes, _ = pd.factorize(pd.Series(texts, dtype=object))
+        codes = np.where(np.array([len(t) > 0 for t in texts], dtype=bool), codes, -1)
     groups = _groups(codes)
     for members in groups:
         constraints.link(uf, members, members)
@@ -501,6 +505,187 @@ def _check_window(window: Any) -> pd.Timedelta | None:
 
 # --------------------------------------------------------------------------------------------
 # texts, words and shingles
+
+
+def match_keys(articles: pd.DataFrame, fields: Sequence[str] = ("text",)) -> pa.Array:
+    """:func:`match_key` of every row's ``fields`` (joined with a line break), as an Arrow array.
+
+    Missing values count as empty. A single text column is keyed without a Python call per
+    ASCII text (numpy over the Arrow buffers; see :func:`_column_keys`): the same keys.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> match_keys(pd.DataFrame({"text": ["  A  b\\n", "\\u201cQ\\u201d", None]})).to_pylist()
+    ['a b', '"q"', '']
+    """
+    fields = list(fields)
+    column = articles[fields[0]] if len(fields) == 1 else None
+    if column is None or not pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
+        return pa.array(_normalised_texts(articles, fields), type=pa.large_string())
+    return _column_keys(pa.array(column, type=pa.large_string(), from_pandas=True))
+
+
+# Bytes str.split() splits ASCII text on (it counts \x1c-\x1f as whitespace too).
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+# str.casefold() of an ASCII byte.
+_ASCII_LOWER = np.arange(256, dtype=np.uint8)
+_ASCII_LOWER[65:91] += 32
+# A key's byte for each ASCII byte: lower case, every space character a plain space.
+_KEY_BYTE = np.where(_ASCII_SPACE, np.uint8(32), _ASCII_LOWER).astype(np.uint8)
+# Bytes of text turned into keys at a time (bounds the numpy temporaries: ~25 bytes per byte).
+_KEY_BLOCK = 1 << 22
+
+
+def _column_keys(array: pa.Array) -> pa.Array:
+    """:func:`match_key` of every string in ``array`` (missing -> ``""``), the same keys without
+    a Python call per ASCII text: ASCII texts are lower-cased and their spaces collapsed by numpy
+    over the Arrow buffers (casefold is lower-casing there, and the whitespace ``str.split``
+    knows is a fixed byte set); other texts get NFKC, typography and casefold in Python
+    (whole-string C calls), then the same byte-level collapse, which is exact on UTF-8 once no
+    Unicode space is left (the few with one go through ``str.split``)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    array = pc.fill_null(pc.cast(array, pa.large_string()), "")
+    if not len(array):
+        return pa.array([], type=pa.large_string())
+    keys = _collapsed(array)
+    other = pc.invert(pc.string_is_ascii(array))
+    if pc.any(other).as_py():
+        texts = [_unspaced_key(t) for t in pc.filter(array, other).to_pylist()]
+        for i, text in enumerate(texts):
+            if _UNICODE_SPACE.search(text):
+                texts[i] = " ".join(text.split())
+        keys = pc.replace_with_mask(keys, other, _collapsed(pa.array(texts, type=pa.large_string())))
+    return keys
+
+
+# Whitespace str.split() knows beyond ASCII (NFKC turns most of it into " ", not all).
+_UNICODE_SPACE = re.compile("[" + "".join(chr(c) for c in range(0x80, 0x3001) if chr(c).isspace()) + "]")
+
+
+def _unspaced_key(text: str) -> str:
+    """:func:`match_key` of a non-ASCII text, before its whitespace is collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    if _TYPOGRAPHY_CHARS.search(text):  # one scan instead of one per character
+        for char, replacement in _TYPOGRAPHY:
+            if char in text:
+                text = text.replace(char, replacement)
+    return text.casefold()
+
+
+_TYPOGRAPHY_CHARS = re.compile("[" + "".join(c for c, _ in _TYPOGRAPHY) + "]")
+
+
+def _collapsed(array: pa.Array) -> pa.Array:
+    """Each string (no nulls) with ASCII letters lower-cased, runs of ASCII whitespace made one
+    space and the ends stripped of it: ``" ".join(text.lower().split())`` for ASCII text."""
+    n = len(array)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + n + 1]
+    values = array.buffers()[2]
+    data = np.frombuffer(values, dtype=np.uint8) if values is not None else np.zeros(0, np.uint8)
+    new_offsets = np.zeros(n + 1, dtype=np.int64)
+    pieces: list[np.ndarray] = []
+    total = 0
+    row = 0
+    while row < n:
+        # Rows [row, stop): about _KEY_BLOCK bytes (at least one row).
+        stop = int(np.searchsorted(offsets, offsets[row] + _KEY_BLOCK, side="right"))
+        stop = min(max(stop - 1, row + 1), n)
+        start_byte, end_byte = int(offsets[row]), int(offsets[stop])
+        block = data[start_byte:end_byte]
+        local = offsets[row:stop + 1] - start_byte
+        ws = _ASCII_SPACE[block]
+        # Keep every non-space byte and the first space of each run, but not at a text's start.
+        keep = ~ws
+        keep[1:] |= keep[:-1].copy()
+        firsts = local[:-1][local[:-1] < len(block)]
+        keep[firsts] &= ~ws[firsts]
+        out = _KEY_BYTE[block[keep]]
+        # Kept bytes per text, summed per text rather than as a running count over every byte.
+        per_text = np.zeros(len(local) - 1, dtype=np.int64)
+        filled = np.flatnonzero(local[1:] > local[:-1])
+        if len(filled):
+            per_text[filled] = np.add.reduceat(keep.view(np.uint8), local[:-1][filled], dtype=np.int64)
+        ends = np.concatenate([[0], np.cumsum(per_text)])
+        # A text's last kept byte can be one space (the start of a trailing run): drop it.
+        last = ends[1:] - 1
+        if len(out):
+            trailing = (ends[1:] > ends[:-1]) & (out[np.maximum(last, 0)] == 32)
+            if trailing.any():
+                drop = np.zeros(len(out), dtype=bool)
+                drop[last[trailing]] = True
+                out = out[~drop]
+                ends[1:] -= np.cumsum(trailing)
+        new_offsets[row + 1:stop + 1] = total + ends[1:]
+        total += len(out)
+        pieces.append(out)
+        row = stop
+    buffer = np.concatenate(pieces) if pieces else np.zeros(0, np.uint8)
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(buffer))
+
+
+def _exact_codes(keys: pa.Array) -> np.ndarray:
+    """Equal keys share a code; empty keys get -1 (empty texts never match)."""
+    codes = pc.dictionary_encode(keys).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    empty = pc.equal(pc.binary_length(keys), 0).to_numpy(zero_copy_only=False)
+    codes[empty] = -1
+    return codes
+
+
+def key_digests(keys: pa.Array) -> np.ndarray:
+    """16-byte BLAKE2b digests of match keys (``b""`` for empty keys): what an exact-duplicate
+    check across chunks keeps per article instead of the text."""
+    import hashlib
+
+    blake = hashlib.blake2b
+    if isinstance(keys, pa.ChunkedArray):
+        keys = keys.combine_chunks() if keys.num_chunks != 1 else keys.chunk(0)
+    keys = pc.fill_null(pc.cast(keys, pa.large_string()), "")
+    n = len(keys)
+    if not n:
+        return np.array([], dtype="S16")
+    # Hashed straight from the Arrow buffer: no Python string per key.
+    offsets = np.frombuffer(keys.buffers()[1], dtype=np.int64)[keys.offset:keys.offset + n + 1].tolist()
+    values = keys.buffers()[2]
+    data = memoryview(values) if values is not None else memoryview(b"")
+    return np.array([blake(data[a:b], digest_size=16).digest() if b > a else b""
+                     for a, b in zip(offsets[:-1], offsets[1:], strict=True)], dtype="S16")
+
+
+def exact_flags(digests: np.ndarray, times: np.ndarray, dated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact-duplicate clusters from per-row key digests, as :func:`flag_duplicates` forms them.
+
+    ``times`` are microseconds since the epoch, ``dated`` says which are real. Returns the
+    cluster number (1, 2, ... by each cluster's first row; -1 outside clusters) and the row of
+    each clustered row's earliest member (earliest dated, then by row; -1 outside clusters).
+    """
+    n = len(digests)
+    group = np.full(n, -1, dtype=np.int64)
+    earliest = np.full(n, -1, dtype=np.int64)
+    valid = np.flatnonzero(digests != b"")
+    if not len(valid):
+        return group, earliest
+    _, inverse, counts = np.unique(digests[valid], return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    rows = valid[counts[inverse] > 1]
+    if not len(rows):
+        return group, earliest
+    codes = inverse[counts[inverse] > 1]
+    first = np.full(len(counts), n, dtype=np.int64)
+    np.minimum.at(first, codes, rows)
+    clustered = np.unique(codes)
+    number = np.zeros(len(counts), dtype=np.int64)
+    number[clustered[np.argsort(first[clustered], kind="stable")]] = np.arange(1, len(clustered) + 1)
+    group[rows] = number[codes]
+    order = np.lexsort((rows, np.where(dated[rows], times[rows], 0), ~dated[rows], codes))
+    sorted_codes = codes[order]
+    heads = np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]
+    best = np.zeros(len(counts), dtype=np.int64)
+    best[sorted_codes[heads]] = rows[order][heads]
+    earliest[rows] = best[codes]
+    return group, earliest
 
 
 def _normalised_texts(articles: pd.DataFrame, fields: Sequence[str]) -> list[str]:
@@ -866,5 +1051,5 @@ def _with_columns(articles: pd.DataFrame, uf: _UnionFind, rank: np.ndarray) -> p
     return out
 
 
-__all__ = ["DEFAULT_THRESHOLD", "MIN_WORDS", "dedupe", "duplicate_clusters", "flag_duplicates",
-           "lsh_params", "match_key"]
+__all__ = ["DEFAULT_THRESHOLD", "MIN_WORDS", "dedupe", "duplicate_clusters", "exact_flags",
+           "flag_duplicates", "key_digests", "lsh_params", "match_key", "match_keys"]

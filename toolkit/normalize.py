@@ -48,8 +48,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from toolkit.errors import ParameterError, SchemaError, one_of
@@ -375,32 +376,181 @@ def normalize_articles(
         )
     out = articles.copy()
     n = len(out)
-    changed = {name: [False] * n for name, _ in resolved}
+    changed = {name: np.zeros(n, dtype=bool) for name, _ in resolved}
     for field in present:
         column = out[field]
-        values = column.tolist()
-        new_values = list(values)
-        touched = False
-        for i, value in enumerate(values):
+        # Which rows each step could change, found by vectorised pre-checks (a superset);
+        # only those rows reach Python. None: a step without a pre-check runs on every row.
+        masks = _step_masks(column, resolved)
+        if masks is None or any(m is None for m in masks):
+            rows = np.arange(n)
+            masks = [None] * len(resolved)
+        else:
+            rows = np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.array([], dtype=np.int64)
+        if not len(rows):
+            continue
+        values = column.iloc[rows].tolist()
+        new_rows: list[int] = []
+        new_values: list[str | None] = []
+        for i, value in zip(rows.tolist(), values, strict=True):
             if not isinstance(value, str):
                 continue
             text = value
-            for name, step in resolved:
+            for (name, step), mask in zip(resolved, masks, strict=True):
+                if mask is not None and text is value and not mask[i]:
+                    continue  # the pre-check says this step leaves the (unchanged) text alone
                 result = step(text)
                 if result != text:
                     changed[name][i] = True
                     text = result
             if text != value:
                 # Text that was only invisible characters is missing, as the loader treats blanks.
-                new_values[i] = text if text else None
-                touched = True
-        if touched:
-            out[field] = pd.Series(new_values, index=out.index, dtype=column.dtype)
-    out.attrs["normalized"] = {name: int(sum(flags)) for name, flags in changed.items()}
+                new_rows.append(i)
+                new_values.append(text if text else None)
+        if new_rows:
+            merged = column.to_numpy(dtype=object, na_value=None)
+            merged[new_rows] = new_values
+            out[field] = pd.Series(merged, index=out.index, dtype=column.dtype)
+    out.attrs["normalized"] = {name: int(flags.sum()) for name, flags in changed.items()}
+    return out
+
+
+# Characters Python's str.isspace() accepts: a text starting or ending with one needs "whitespace".
+_ISSPACE = "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace())
+# Per built-in step, an RE2 pattern that every text the step would change matches (a superset).
+_PRECHECKS: dict[str, str] = {
+    "mojibake": "[\u00c2\u00c3\u00c4\u00c5\u00ce\u00cf\u00d0\u00d1\u00d8\u00d9\u00e2]",
+    "entities": "&",
+    "nfc": "[^\\x00-\\x7f]",
+    "whitespace": ("  | \n|\n |\n\n\n|[\t\r\x0b\x0c]|[" + _SPACES + _INVISIBLE
+                   + "\x85\u2028\u2029]|^[" + _ISSPACE + "]|[" + _ISSPACE + "]$"),
+    "quotes": "[^\\x00-\\x7f]",
+    "dashes": "[^\\x00-\\x7f]",
+}
+
+
+def _step_masks(column: pd.Series, resolved: list[tuple[str, Step]]) -> list[np.ndarray | None] | None:
+    """Per step, the rows its pre-check flags (``None`` for a step without one); ``None``
+    overall when the column is not text that pyarrow can scan.
+
+    The pre-checks are supersets read from the UTF-8 bytes with numpy (one pass per byte
+    pattern, no regex over the text): every non-ASCII text for the steps that only touch
+    non-ASCII characters, texts with a ``&`` for ``entities``, and for ``whitespace`` the
+    ASCII layout patterns of :func:`_needs_whitespace` plus every non-ASCII text."""
+    if not pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
+        return None
+    try:
+        import pyarrow as pa
+
+        array = pa.array(column, type=pa.large_string(), from_pandas=True)
+    except (ImportError, TypeError, ValueError):
+        return None
+    checks = text_byte_checks(array)
+    non_ascii = checks["non_ascii"]
+    rows = np.flatnonzero(non_ascii)
+    subset = array.take(pa.array(rows)) if 0 < len(rows) < len(array) else array
+
+    def among_non_ascii(pattern: str) -> np.ndarray:
+        # RE2 over the non-ASCII texts only: the ASCII ones cannot hold these characters.
+        import pyarrow.compute as pc
+
+        mask = np.zeros(len(array), dtype=bool)
+        if len(rows):
+            hit = pc.fill_null(pc.match_substring_regex(subset, pattern), False).to_numpy(zero_copy_only=False)
+            mask[rows if len(rows) < len(array) else np.arange(len(array))] = hit
+            mask &= non_ascii
+        return mask
+
+    masks: list[np.ndarray | None] = []
+    for name, step in resolved:
+        if STEPS.get(name) is not step or name not in _PRECHECKS:
+            masks.append(None)
+        elif name == "entities":
+            masks.append(checks["amp"])
+        elif name == "whitespace":
+            masks.append(checks["layout"] | among_non_ascii(_UNICODE_LAYOUT))
+        elif name == "mojibake":
+            masks.append(among_non_ascii(_PRECHECKS["mojibake"]))
+        else:  # nfc, quotes, dashes: only non-ASCII characters concern them
+            masks.append(non_ascii)
+    return masks
+
+
+# Non-ASCII characters :func:`whitespace` changes (ASCII layout is found from the bytes).
+_UNICODE_LAYOUT = "[" + _SPACES[1:] + _INVISIBLE + "\x85\u2028\u2029]"
+
+
+# ASCII bytes str.isspace() accepts.
+_ASCII_ISSPACE = np.zeros(256, dtype=bool)
+_ASCII_ISSPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_EDGE_BYTE = _ASCII_ISSPACE | (np.arange(256) >= 0x80)  # a blank, or the start/end of a non-ASCII character
+# Text bytes scanned at a time (bounds the numpy temporaries).
+_SCAN_BLOCK = 1 << 23
+
+
+def text_byte_checks(array: Any) -> dict[str, np.ndarray]:
+    """Row masks of an Arrow string array, from its UTF-8 bytes (missing values: all False).
+
+    ``non_ascii``: a non-ASCII character; ``amp``: a ``&``; ``cr``: a carriage return;
+    ``layout``: what :func:`whitespace` may change in ASCII text (two spaces, a space beside a
+    line break, three line breaks, a tab, CR, VT or FF) or a first or last character that is a
+    blank or non-ASCII; ``edges``: just that last part (what ``str.strip`` may remove).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> checks = text_byte_checks(pa.array(["a  b", "caf\u00e9", "R&amp;D", None]))
+    >>> checks["layout"].tolist(), checks["non_ascii"].tolist(), checks["amp"].tolist()
+    ([True, True, False, False], [False, True, False, False], [False, False, True, False])
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    array = pc.cast(array, pa.large_string())
+    n = len(array)
+    out = {k: np.zeros(n, dtype=bool) for k in ("non_ascii", "amp", "cr", "layout", "edges")}
+    if not n:
+        return out
+    valid = np.ones(n, dtype=bool) if array.null_count == 0 else np.asarray(
+        pc.is_valid(array).to_numpy(zero_copy_only=False), dtype=bool)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + n + 1]
+    values = array.buffers()[2]
+    data = np.frombuffer(values, dtype=np.uint8) if values is not None else np.zeros(0, np.uint8)
+    row = 0
+    while row < n:
+        stop = int(np.searchsorted(offsets, offsets[row] + _SCAN_BLOCK, side="right"))
+        stop = min(max(stop - 1, row + 1), n)
+        base = int(offsets[row])
+        block = data[base:int(offsets[stop])]
+        bounds = offsets[row:stop + 1] - base
+
+        def rows_at(positions: np.ndarray, bounds: np.ndarray = bounds, row: int = row) -> np.ndarray:
+            return np.searchsorted(bounds, positions, side="right") - 1 + row
+
+        out["non_ascii"][rows_at(np.flatnonzero(block >= 0x80))] = True
+        out["amp"][rows_at(np.flatnonzero(block == 38))] = True
+        out["cr"][rows_at(np.flatnonzero(block == 13))] = True
+        space, newline = block == 32, block == 10
+        ctrl = (block >= 9) & (block <= 13) & ~newline
+        pair = (space[:-1] | newline[:-1]) & (space[1:] | newline[1:]) & ~(newline[:-1] & newline[1:])
+        triple = newline[:-2] & newline[1:-1] & newline[2:]
+        out["layout"][rows_at(np.flatnonzero(ctrl))] = True
+        out["layout"][rows_at(np.flatnonzero(pair))] = True
+        out["layout"][rows_at(np.flatnonzero(triple))] = True
+        lengths = np.diff(bounds)
+        filled = np.flatnonzero(lengths > 0)
+        edge = _EDGE_BYTE[block[bounds[filled]]] | _EDGE_BYTE[block[bounds[filled + 1] - 1]]
+        out["edges"][filled[edge] + row] = True
+        row = stop
+    out["layout"] |= out["edges"]
+    for mask in out.values():
+        mask &= valid
     return out
 
 
 __all__ = [
     "DEFAULT_FIELDS", "DEFAULT_STEPS", "STEPS", "dashes", "entities", "mojibake", "nfc",
-    "normalize_articles", "normalize_text", "quotes", "resolve_steps", "step_name", "whitespace",
+    "normalize_articles", "normalize_text", "quotes", "resolve_steps", "step_name", "text_byte_checks", "whitespace",
 ]
