@@ -18,6 +18,20 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_folder(tmp_path_factory):
+    """Keep the load cache of every test (reports cache their corpus by default) out of the
+    user's ~/.cache: one temporary folder for the session, inherited by kernels and workers."""
+    import os
+
+    before = os.environ.get("TOOLKIT_CACHE_DIR")
+    if before is None:
+        os.environ["TOOLKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("toolkit-cache"))
+    yield
+    if before is None:
+        os.environ.pop("TOOLKIT_CACHE_DIR", None)
+
+
 def read_bbc_plainly(corpora: Path):
     """The BBC corpus read with plain Python, independently of the toolkit's loader: one row per
     file with doc_id (path), section (folder), title (line 1) and text (the rest)."""

@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -65,6 +66,9 @@ PARAMETERS = [
     "headlines_per_topic",
     "dedupe",
     "kwic_lines",
+    "cache",
+    "tone_sample",
+    "sources_sample",
 ]
 VOLUME_TITLE = "Articles per period, by outlet"
 ATTENTION_TITLE = "Articles mentioning each topic, per period"
@@ -92,9 +96,13 @@ MANIFEST = "coverage_report.manifest.json"
 # --------------------------------------------------------------------------------------------
 
 
+_CACHE_DIR = tempfile.mkdtemp(prefix="toolkit-test-cache-")
+
+
 def toolkit(*args: str, cwd: Path = REPO, timeout: float = 300) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("TOOLKIT_NOTEBOOKS", None)  # the real notebooks/ folder, whatever the shell says
+    env.setdefault("TOOLKIT_CACHE_DIR", _CACHE_DIR)  # the report's load cache: never the user's
     return subprocess.run(
         [sys.executable, "-m", "toolkit", *args],
         capture_output=True,

@@ -290,3 +290,30 @@ def test_doc_ids_must_be_unique():
     a = pd.DataFrame({"doc_id": ["a", "a"], "text": ["Moon said yes.", "Kim said no."]})
     with pytest.raises(SchemaError, match="doc_id must be unique"):
         article_sources(a)
+
+
+def test_source_counts_sample_bounds_each_group_and_is_seeded():
+    a = pd.DataFrame({
+        "doc_id": [f"d{i}" for i in range(7)],
+        "outlet": ["X"] * 5 + ["Y"] * 2,
+        "text": ["Kishida said no."] * 3 + ["Moon said yes."] * 2 + ["Kishida said so."] * 2,
+    })
+    full = source_counts(a)
+    pd.testing.assert_frame_equal(source_counts(a, sample=5), full)  # no outlet above 5
+    got = source_counts(a, sample=2, seed=1)
+    # X is represented by 2 sampled articles: n and n_articles count sampled articles.
+    x = got[got["outlet"] == "X"]
+    assert x["n"].sum() == 2 and set(x["n_articles"]) == {2}
+    assert got[got["outlet"] == "Y"].values.tolist() == [["Y", "cited", "Kishida", 2, 2, 1.0]]
+    pd.testing.assert_frame_equal(got, source_counts(a, sample=2, seed=1))
+    draws = {tuple(source_counts(a, sample=1, seed=s)["source"]) for s in range(10)}
+    assert len(draws) > 1
+    # A mentions table passed in is restricted to the sampled articles too.
+    pd.testing.assert_frame_equal(source_counts(a, sample=2, seed=1, mentions=source_mentions(a)), got)
+    assert source_counts(a, by=None, sample=3, seed=0)["n_articles"].tolist() == [3] * len(source_counts(a, by=None, sample=3, seed=0))
+
+
+@pytest.mark.parametrize("bad", [0, -2, 2.5, True, "5"])
+def test_source_counts_sample_errors(bad):
+    with pytest.raises(ParameterError, match=r"sample=.* is not valid: expected None or an integer >= 1"):
+        source_counts(one("Kishida said no.", outlet="X"), sample=bad)

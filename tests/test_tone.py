@@ -273,3 +273,68 @@ def test_progress_bar_can_be_forced(capsys):
     a = arts(doc_id=["a"], text=["The book was good."])
     pd.testing.assert_frame_equal(sentence_tone(a, progress=True), sentence_tone(a, progress=False))
     assert "VADER" in capsys.readouterr().err
+
+
+# --- matches and samples (issue 6: bounded work on large corpora) ------------------------------
+
+TOPICS = {"japan": {"terms": ["Japan*"], "exclude": ["Japan Airlines"]}, "korea": ["Korea", "Seoul"]}
+
+
+def _five() -> pd.DataFrame:
+    return arts(doc_id=list("abcde"), text=[
+        "Japan was good. Korea was bad.",
+        "Japan Airlines was bad. Japanese voters were happy.",
+        "Seoul was fine. Nothing else.",
+        "Nothing here. Not at all.",
+        "Japan lost. Korea won. Japan was sad.",
+    ])
+
+
+def test_topic_tone_with_matches_equals_without():
+    from toolkit.topics import match_topics
+
+    a = _five().assign(title=[None] * 5)
+    matches = match_topics(a, TOPICS)
+    pd.testing.assert_frame_equal(topic_tone(a, TOPICS, matches=matches), topic_tone(a, TOPICS))
+    # The articles a topic's sentences are searched in are those matches lists for it.
+    only_b = matches[(matches["doc_id"] == "b") | (matches["topic"] == "korea")]
+    got = topic_tone(a, TOPICS, matches=only_b)
+    assert got[["doc_id", "topic"]].values.tolist() == [["a", "korea"], ["b", "japan"], ["c", "korea"], ["e", "korea"]]
+
+
+def test_topic_tone_sample_is_seeded_and_bounded():
+    a = _five()
+    full = topic_tone(a, TOPICS)
+    assert full.groupby("topic").size().to_dict() == {"japan": 3, "korea": 3}
+    pd.testing.assert_frame_equal(topic_tone(a, TOPICS, sample=5), full)  # 5 candidates: all
+    one = topic_tone(a, TOPICS, sample=1, seed=7)
+    # At most one candidate article per topic (without matches every article is a candidate,
+    # so a drawn article may have no mentioning sentence).
+    assert one.groupby("topic").size().max() == 1
+    pd.testing.assert_frame_equal(one, topic_tone(a, TOPICS, sample=1, seed=7))
+    draws = {tuple(map(tuple, topic_tone(a, TOPICS, sample=2, seed=s)[["doc_id", "topic"]].values)) for s in range(8)}
+    assert len(draws) > 1  # the seed changes the draw
+    # A sampled row has the same scores as in the full table.
+    two = topic_tone(a, TOPICS, sample=2, seed=1)
+    merged = two.merge(full, on=["doc_id", "topic"], suffixes=("", "_full"))
+    assert len(merged) == len(two) and (merged["compound"] == merged["compound_full"]).all()
+
+
+def test_topic_tone_reuses_sentences_with_matches():
+    from toolkit.topics import match_topics
+
+    a = _five().assign(title=[None] * 5)
+    s = sentence_tone(a)
+    got = topic_tone(a, TOPICS, sentences=s, matches=match_topics(a, TOPICS), sample=2, seed=3)
+    pd.testing.assert_frame_equal(got, topic_tone(a, TOPICS, matches=match_topics(a, TOPICS), sample=2, seed=3))
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "10"])
+def test_topic_tone_sample_errors(bad):
+    with pytest.raises(ParameterError, match=r"sample=.* is not valid: expected None or an integer >= 1"):
+        topic_tone(_five(), TOPICS, sample=bad)
+
+
+def test_topic_tone_matches_must_be_a_match_table():
+    with pytest.raises(SchemaError, match=r"matches must be the table from toolkit.match_topics"):
+        topic_tone(_five(), TOPICS, matches=pd.DataFrame({"doc_id": ["a"]}))

@@ -660,3 +660,39 @@ def test_bbc_words_are_plausible_and_fast(bbc, bbc_tokens):
     in_text = bbc_tokens[bbc_tokens["field"] == "text"]
     assert len(w) == int((in_text["token"] == "minister").sum())
     assert max(timings.values()) < 30, timings  # seconds each, on 2 busy cores
+
+
+# ---------------------------------------------------------------------------------------------
+# topic_keyness: keyness per topic with the words counted once
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("measure", ["g2", "chi2", "log_ratio"])
+@pytest.mark.parametrize("with_tokens", [False, True])
+def test_topic_keyness_equals_keyness_per_topic(corpus, measure, with_tokens):
+    from toolkit.words import topic_keyness
+
+    matches = pd.DataFrame({"doc_id": ["a1", "c1", "b1", "b2", "a1", "b1", "b2", "c1"],
+                            "topic": ["tariffs", "tariffs", "trade", "sport", "trade", "all", "all", "all"]})
+    tokens = tokenize(corpus) if with_tokens else None
+    got = topic_keyness(corpus, matches, measure=measure, min_count=1, n=2, tokens=tokens)
+    # "all" (b1, b2, c1) leaves a1 as its reference.
+    assert list(dict.fromkeys(got["topic"])) == ["tariffs", "trade", "sport", "all"]
+    assert list(got.columns[:4]) == ["topic", "term", "n_target", "n_reference"]
+    for name in ["tariffs", "trade", "sport", "all"]:
+        target = corpus["doc_id"].isin(matches.loc[matches["topic"] == name, "doc_id"]).to_numpy()
+        expected = keyness(corpus, target=target, measure=measure, min_count=1, n=2, tokens=tokens)
+        part = got[got["topic"] == name].drop(columns="topic").reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, expected[list(part.columns)])
+    only = topic_keyness(corpus, matches, topics=["sport"], min_count=1)
+    assert set(only["topic"]) == {"sport"}
+
+
+def test_topic_keyness_skips_topics_without_a_reference(corpus):
+    from toolkit.words import topic_keyness
+
+    everything = pd.DataFrame({"doc_id": list(corpus["doc_id"]), "topic": ["every"] * 4})
+    got = topic_keyness(corpus, everything, topics=["every", "missing"], min_count=1)
+    assert got.empty and list(got.columns)[:2] == ["topic", "term"]
+    with pytest.raises(ParameterError, match="matches"):
+        topic_keyness(corpus, pd.DataFrame({"doc_id": ["a1"]}))

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.dates import parse_bounds
+from toolkit.distributed import supports_dask
 from toolkit.errors import ParameterError, SchemaError, one_of
 from toolkit.periods import Freq, check_freq, period_range, period_start
 from toolkit.schema import PUBLISHED_DTYPE
@@ -202,6 +203,7 @@ class _Grid:
         return out.reset_index(drop=True)
 
 
+@supports_dask
 def attention(
     articles: pd.DataFrame,
     matches: pd.DataFrame,

@@ -353,12 +353,43 @@ def _mentions(text: str, include: Any, exclude: Any) -> bool:
     return any(not any(bs <= s and e <= be for bs, be in blocked) for s, e in spans)
 
 
+def _topic_candidates(
+    doc_ids: pd.Series,
+    compiled: list[tuple[str, Any, Any]],
+    matches: pd.DataFrame | None,
+    sample: int | None,
+    seed: int,
+) -> list[np.ndarray]:
+    """Article rows searched for each topic: those ``matches`` lists (or all), sampled."""
+    everything = np.arange(len(doc_ids))
+    if matches is not None:
+        if not isinstance(matches, pd.DataFrame) or not {"doc_id", "topic"} <= set(matches.columns):
+            have = list(matches.columns) if isinstance(matches, pd.DataFrame) else type(matches).__name__
+            raise SchemaError(f"matches must be the table from toolkit.match_topics(articles, topics) with "
+                              f"columns ['doc_id', 'topic']; got {have}.")
+        index = pd.Index(doc_ids)
+        by_topic = {str(t): index.get_indexer(g.astype("str")) for t, g in
+                    matches.groupby("topic", sort=False, observed=True)["doc_id"]}
+    out = []
+    for i, (name, _, _) in enumerate(compiled):
+        rows = everything if matches is None else np.unique(by_topic.get(name, np.array([], dtype=np.int64)))
+        rows = rows[rows >= 0]
+        if sample is not None and len(rows) > sample:
+            rng = np.random.default_rng([seed, i])
+            rows = np.sort(rng.choice(rows, size=int(sample), replace=False))
+        out.append(rows.astype(np.int64))
+    return out
+
+
 def topic_tone(
     articles: pd.DataFrame,
     topics: str | Path | Mapping[str, Any] | pd.DataFrame,
     *,
     fields: Sequence[str] = ("text",),
     sentences: pd.DataFrame | None = None,
+    matches: pd.DataFrame | None = None,
+    sample: int | None = None,
+    seed: int = 0,
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Topic-targeted tone: the mean VADER compound of the sentences that mention each topic.
@@ -376,6 +407,21 @@ def topic_tone(
         Text columns to score (see :func:`sentence_tone`).
     sentences
         A table from :func:`sentence_tone` to reuse instead of scoring again.
+    matches
+        The table from :func:`toolkit.match_topics` for these articles and topics. Only the
+        articles it lists for a topic are searched for that topic's sentences, and only the
+        sentences that mention a topic are scored: the result is the same as without it when
+        ``match_topics`` searched the ``fields`` (its default, title and text, does), and on a
+        large corpus it saves splitting and scoring most sentences.
+    sample
+        At most this many articles per topic: when a topic has more candidate articles (those
+        ``matches`` lists for it, or every article without ``matches``), a random sample of
+        ``sample`` of them, drawn with ``seed``, is used for that topic. ``None`` (default):
+        all. Tone is a per-article mean, so its summaries stay unbiased estimates; say so where
+        you show them (the notebook's caption gives the sample size).
+    seed
+        Seed of the sample (the draw for each topic depends on the seed and the topic's
+        position in the dictionary only).
     progress
         Show a progress bar while scoring (see :func:`sentence_tone`).
 
@@ -395,12 +441,42 @@ def topic_tone(
     """
     articles, fields = require_articles(articles, fields)
     compiled = _topic_patterns(topics)
-    table = sentence_tone(articles, fields=fields, progress=progress) if sentences is None else _check_sentence_table(sentences, "sentences")
+    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, int | np.integer) or sample < 1):
+        raise ParameterError("sample", sample, "None or an integer >= 1",
+                             hint="sample=1000 scores at most 1,000 articles per topic.")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise ParameterError("seed", seed, "an integer", hint="seed=0")
+    doc_ids = articles["doc_id"].astype("str").reset_index(drop=True)
+    candidates = _topic_candidates(doc_ids, compiled, matches, sample, seed)
+    wanted = np.zeros(len(doc_ids), dtype=bool)
+    for rows in candidates:
+        wanted[rows] = True
+    if sentences is None:
+        # Split only the candidate articles and score only mentioning sentences (below).
+        table = _split_all(articles.iloc[np.flatnonzero(wanted)] if not wanted.all() else articles, fields)
+    else:
+        table = _check_sentence_table(sentences, "sentences")
+    position = pd.Index(doc_ids).get_indexer(table["doc_id"].astype("str"))
     texts = table["text"].tolist()
+    keeps = []
+    for (_, include, exclude), rows in zip(compiled, candidates, strict=True):
+        allowed = np.zeros(len(doc_ids) + 1, dtype=bool)
+        allowed[rows] = True
+        allowed[-1] = matches is None and sample is None  # sentences of unknown articles, as before
+        looked = np.flatnonzero(allowed[position])  # position -1 (unknown doc) reads the False pad
+        keep = np.zeros(len(texts), dtype=bool)
+        keep[looked] = [isinstance(texts[i], str) and _mentions(texts[i], include, exclude) for i in looked]
+        keeps.append(keep)
+    scored = np.zeros(len(texts), dtype=bool)
+    for keep in keeps:
+        scored |= keep
+    if sentences is None:
+        where = np.flatnonzero(scored)
+        values = vader_scores([texts[i] for i in where], progress=progress).to_numpy()
+        table = table.assign(**{c: np.nan for c in _SCORES})
+        table.loc[table.index[where], list(_SCORES)] = values
     parts = []
-    for name, include, exclude in compiled:
-        keep = np.fromiter((isinstance(t, str) and _mentions(t, include, exclude) for t in texts),
-                           dtype=bool, count=len(texts))
+    for (name, _, _), keep in zip(compiled, keeps, strict=True):
         if keep.any():
             sub = table.loc[keep, ["doc_id", *_SCORES]].copy()
             sub["topic"] = name

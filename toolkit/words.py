@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from toolkit.distributed import supports_dask
 from toolkit.errors import ParameterError, one_of
 from toolkit.periods import Freq
 from toolkit.schema import validate_articles
@@ -174,6 +175,7 @@ def _selection(arts: pd.DataFrame, value: object, *, name: str, by: object) -> n
     return column.isin(values).to_numpy(dtype=bool, na_value=False)
 
 
+@supports_dask
 def keyness(
     articles: pd.DataFrame,
     *,
@@ -303,6 +305,111 @@ def keyness(
 
     rows, codes, terms = _counted_words(arts, tokens, keep=in_target | in_reference, fields=fields,
                                         lower=lower, stopwords=stopwords)
+    return _keyness_table(rows, codes, terms, in_target, in_reference, target=target, reference=reference,
+                          measure=measure, williams=williams, yates=yates, min_count=min_count, n=n)
+
+
+def topic_keyness(
+    articles: pd.DataFrame,
+    matches: pd.DataFrame,
+    *,
+    topics: Sequence[str] | None = None,
+    measure: KeynessMeasure = "g2",
+    williams: bool = False,
+    yates: bool = True,
+    min_count: int = 5,
+    stopwords: bool | StopwordSource | Collection[str] = True,
+    lower: bool = True,
+    n: int | None = None,
+    tokens: pd.DataFrame | None = None,
+    fields: Sequence[str] = ("title", "text"),
+) -> pd.DataFrame:
+    """Keyness of each topic: its matching articles against all the other articles.
+
+    The same as calling :func:`keyness` once per topic with ``target`` = the articles that
+    ``matches`` lists for the topic (and ``reference=None``: every other article), but the
+    words are counted once for all topics, which on a large corpus is most of the work.
+    Topics whose matching articles are none or all of the table have no reference and are
+    left out.
+
+    Parameters
+    ----------
+    articles
+        An articles table. Not modified.
+    matches
+        The table from :func:`toolkit.match_topics` for these articles (``doc_id``, ``topic``).
+    topics
+        Topics to compute, in this order; ``None``: those in ``matches``, in order of appearance.
+    measure, williams, yates, min_count, stopwords, lower, n, tokens, fields
+        As in :func:`keyness`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``topic`` followed by the columns of :func:`keyness`, the topics one after the other.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arts = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": ["X", "Y", "Y"],
+    ...     "title": [None, None, None], "published": pd.to_datetime([None] * 3, utc=True),
+    ...     "text": ["Tariffs, tariffs and trade.", "Trade talks.", "Trade and football."]})
+    >>> matches = pd.DataFrame({"doc_id": ["a"], "topic": ["tariffs"]})
+    >>> topic_keyness(arts, matches, min_count=1)[["topic", "term", "n_target"]].head(1).values.tolist()
+    [['tariffs', 'tariffs', 2]]
+    """
+    arts = validate_articles(articles)
+    if not isinstance(matches, pd.DataFrame) or not {"doc_id", "topic"} <= set(matches.columns):
+        have = list(matches.columns) if isinstance(matches, pd.DataFrame) else type(matches).__name__
+        raise ParameterError("matches", have, "the table from toolkit.match_topics(articles, topics) (doc_id, topic)")
+    measure = _check_choice("measure", measure, KEYNESS_MEASURES,
+                            hint="'g2' (log-likelihood) is the usual choice; 'log_ratio' is an effect size.")
+    williams, yates, lower = _check_bool("williams", williams), _check_bool("yates", yates), _check_bool("lower", lower)
+    min_count = _check_int("min_count", min_count, minimum=1, hint="min_count=5 leaves out terms seen fewer than 5 times.")
+    n = _check_int("n", n, minimum=1, allow_none=True, hint="n=20 keeps the 20 top terms in each direction.")
+    names = list(dict.fromkeys(matches["topic"].astype("str"))) if topics is None else [str(t) for t in topics]
+    doc_ids = arts["doc_id"].astype("str")
+    parts = []
+    counted = None
+    for name in names:
+        in_target = doc_ids.isin(matches.loc[matches["topic"].astype("str") == name, "doc_id"].astype("str")).to_numpy()
+        if not in_target.any() or in_target.all():
+            continue
+        if counted is None:
+            counted = _counted_words(arts, tokens, keep=np.ones(len(arts), dtype=bool), fields=fields,
+                                     lower=lower, stopwords=stopwords)
+        try:
+            table = _keyness_table(*counted, in_target, ~in_target, target=name, reference=None, measure=measure,
+                                   williams=williams, yates=yates, min_count=min_count, n=n)
+        except ParameterError:
+            continue  # one side without counted words: no keyness for this topic
+        parts.append(table.assign(topic=name))
+    columns = ["topic", "term", "n_target", "n_reference", measure, "p",
+               "g2" if measure == "log_ratio" else "log_ratio", "direction", "total_target", "total_reference"]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="str" if c in ("topic", "term", "direction") else "float64")
+                             for c in columns})
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def _keyness_table(
+    rows: np.ndarray,
+    codes: np.ndarray,
+    terms: pa.Array,
+    in_target: np.ndarray,
+    in_reference: np.ndarray,
+    *,
+    target: object,
+    reference: object,
+    measure: str,
+    williams: bool,
+    yates: bool,
+    min_count: int,
+    n: int | None,
+) -> pd.DataFrame:
+    """The keyness table from counted words (article row and term code of each word)."""
+    inside = (in_target | in_reference)[rows]
+    rows, codes = rows[inside], codes[inside]
     word_in_target = in_target[rows]
     n_terms = len(terms)
     a_all = np.bincount(codes[word_in_target], minlength=n_terms).astype(np.int64)
@@ -1026,4 +1133,4 @@ def tfidf(
     return out
 
 
-__all__ = ["collocations", "keyness", "keyness_statistics", "kwic", "tfidf"]
+__all__ = ["collocations", "keyness", "keyness_statistics", "kwic", "tfidf", "topic_keyness"]
