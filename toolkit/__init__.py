@@ -31,15 +31,6 @@ __version__ = "0.1.0"
 # and the command line start fast: NLTK, papermill and nbconvert cost seconds to import.
 _EXPORTS: dict[str, str] = {
     "run_batch": "toolkit.batch",
-    "build_manifest": "toolkit.manifest",
-    "corpus_fingerprint": "toolkit.manifest",
-    "record_for_manifest": "toolkit.manifest",
-    "coverage_summary": "toolkit.narrative",
-    "outlet_summary": "toolkit.narrative",
-    "summary_markdown": "toolkit.narrative",
-    "topic_summary": "toolkit.narrative",
-    "data_quality": "toolkit.quality",
-    "quality_panel": "toolkit.quality",
     "attention": "toolkit.coverage",
     "attention_table": "toolkit.coverage",
     "cooccurrence": "toolkit.coverage",
@@ -58,17 +49,29 @@ _EXPORTS: dict[str, str] = {
     "dedupe": "toolkit.dedup",
     "duplicate_clusters": "toolkit.dedup",
     "flag_duplicates": "toolkit.dedup",
+    "keyness_counts": "toolkit.distributed",
     "export_html": "toolkit.export",
     "clear_cache": "toolkit.load.cache",
+    "iter_corpus": "toolkit.load.core",
     "load_corpus": "toolkit.load.core",
+    "load_to_parquet": "toolkit.load.core",
     "register_reader": "toolkit.load.registry",
     "LoadReport": "toolkit.load.report",
     "load_log": "toolkit.load.report",
     "load_report": "toolkit.load.report",
+    "build_manifest": "toolkit.manifest",
+    "corpus_fingerprint": "toolkit.manifest",
+    "record_for_manifest": "toolkit.manifest",
+    "coverage_summary": "toolkit.narrative",
+    "outlet_summary": "toolkit.narrative",
+    "summary_markdown": "toolkit.narrative",
+    "topic_summary": "toolkit.narrative",
     "normalize_articles": "toolkit.normalize",
     "normalize_text": "toolkit.normalize",
     "attention_chart": "toolkit.plots",
     "cooccurrence_heatmap": "toolkit.plots",
+    "escape_figure": "toolkit.plots",
+    "escape_plotly_text": "toolkit.plots",
     "keyness_chart": "toolkit.plots",
     "outlet_topic_heatmap": "toolkit.plots",
     "prominence_chart": "toolkit.plots",
@@ -76,11 +79,14 @@ _EXPORTS: dict[str, str] = {
     "terms_chart": "toolkit.plots",
     "tone_chart": "toolkit.plots",
     "volume_chart": "toolkit.plots",
+    "data_quality": "toolkit.quality",
+    "quality_panel": "toolkit.quality",
     "article_readability": "toolkit.readability",
     "readability_summary": "toolkit.readability",
     "ReportResult": "toolkit.report",
     "list_reports": "toolkit.report",
     "notebook_parameters": "toolkit.report",
+    "notebook_timeout": "toolkit.report",
     "run_report": "toolkit.report",
     "validate_articles": "toolkit.schema",
     "article_sources": "toolkit.sources",
@@ -88,6 +94,7 @@ _EXPORTS: dict[str, str] = {
     "source_mentions": "toolkit.sources",
     "article_stats": "toolkit.stats",
     "corpus_summary": "toolkit.stats",
+    "document_term_matrix": "toolkit.stats",
     "term_frequencies": "toolkit.stats",
     "term_frequencies_by_group": "toolkit.stats",
     "top_terms": "toolkit.stats",
@@ -110,26 +117,30 @@ _EXPORTS: dict[str, str] = {
     "keyness": "toolkit.words",
     "kwic": "toolkit.words",
     "tfidf": "toolkit.words",
+    "topic_keyness": "toolkit.words",
 }
 
 __all__ = [
-    "LoadError", "LoadReport", "NEWS_STOPWORDS", "ParameterError", "ReportError", "ReportResult",
-    "STOPWORDS", "SchemaError", "ToolkitError", "TopicsError", "article_readability",
-    "article_sources", "article_stats", "article_tone", "attention", "attention_chart",
-    "attention_table", "build_manifest", "clear_cache", "collocations", "cooccurrence",
-    "cooccurrence_heatmap", "corpus_fingerprint", "corpus_summary", "coverage_summary",
-    "data_quality", "dedupe", "detect_spikes", "duplicate_clusters", "export_html",
-    "flag_duplicates", "keyness", "keyness_chart", "kwic", "list_reports", "load_corpus",
-    "load_log", "load_report", "load_topics", "match_topics", "matching_articles", "ngrams",
-    "ngrams_of", "normalize_articles", "normalize_text", "notebook_parameters", "outlet_shares",
+    "LoadError", "LoadReport", "NEWS_STOPWORDS", "ParameterError", "ReportError",
+    "ReportResult", "STOPWORDS", "SchemaError", "ToolkitError", "TopicsError",
+    "article_readability", "article_sources", "article_stats", "article_tone", "attention",
+    "attention_chart", "attention_table", "build_manifest", "clear_cache", "collocations",
+    "cooccurrence", "cooccurrence_heatmap", "corpus_fingerprint", "corpus_summary",
+    "coverage_summary", "data_quality", "dedupe", "detect_spikes", "document_term_matrix",
+    "duplicate_clusters", "escape_figure", "escape_plotly_text", "export_html",
+    "flag_duplicates", "iter_corpus", "keyness", "keyness_chart", "keyness_counts", "kwic",
+    "list_reports", "load_corpus", "load_log", "load_report", "load_to_parquet", "load_topics",
+    "match_topics", "matching_articles", "ngrams", "ngrams_of", "normalize_articles",
+    "normalize_text", "notebook_parameters", "notebook_timeout", "outlet_shares",
     "outlet_summary", "outlet_topic_heatmap", "parse_bound", "parse_bounds", "parse_date",
     "parse_dates", "prominence", "prominence_chart", "quality_panel", "readability_summary",
     "record_for_manifest", "register_reader", "run_batch", "run_report", "select_articles",
     "sentence_tone", "share_by_outlet_chart", "source_counts", "source_mentions",
     "split_sentences", "stopwords", "summary_markdown", "term_frequencies",
-    "term_frequencies_by_group", "terms_chart", "tfidf", "tokenize", "tone_chart", "tone_summary",
-    "top_terms", "topic_shares", "topic_summary", "topic_terms", "topic_tone", "validate_articles",
-    "volume", "volume_chart", "wilson_interval", "word_tokenize",
+    "term_frequencies_by_group", "terms_chart", "tfidf", "tokenize", "tone_chart",
+    "tone_summary", "top_terms", "topic_keyness", "topic_shares", "topic_summary",
+    "topic_terms", "topic_tone", "validate_articles", "volume", "volume_chart",
+    "wilson_interval", "word_tokenize",
 ]
 
 
@@ -163,9 +174,10 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     )
     from toolkit.dates import parse_bound, parse_bounds, parse_date, parse_dates
     from toolkit.dedup import dedupe, duplicate_clusters, flag_duplicates
+    from toolkit.distributed import keyness_counts
     from toolkit.export import export_html
     from toolkit.load.cache import clear_cache
-    from toolkit.load.core import load_corpus
+    from toolkit.load.core import iter_corpus, load_corpus, load_to_parquet
     from toolkit.load.registry import register_reader
     from toolkit.load.report import LoadReport, load_log, load_report
     from toolkit.manifest import build_manifest, corpus_fingerprint, record_for_manifest
@@ -174,6 +186,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     from toolkit.plots import (
         attention_chart,
         cooccurrence_heatmap,
+        escape_figure,
+        escape_plotly_text,
         keyness_chart,
         outlet_topic_heatmap,
         prominence_chart,
@@ -184,12 +198,19 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     )
     from toolkit.quality import data_quality, quality_panel
     from toolkit.readability import article_readability, readability_summary
-    from toolkit.report import ReportResult, list_reports, notebook_parameters, run_report
+    from toolkit.report import (
+        ReportResult,
+        list_reports,
+        notebook_parameters,
+        notebook_timeout,
+        run_report,
+    )
     from toolkit.schema import validate_articles
     from toolkit.sources import article_sources, source_counts, source_mentions
     from toolkit.stats import (
         article_stats,
         corpus_summary,
+        document_term_matrix,
         term_frequencies,
         term_frequencies_by_group,
         top_terms,
@@ -207,4 +228,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     )
     from toolkit.tone import article_tone, sentence_tone, tone_summary, topic_tone
     from toolkit.topics import load_topics, match_topics
-    from toolkit.words import collocations, keyness, kwic, tfidf
+    from toolkit.words import collocations, keyness, kwic, tfidf, topic_keyness
