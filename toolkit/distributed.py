@@ -863,7 +863,7 @@ def keyness(
     The term counts come from :func:`keyness_counts`; the statistics are
     :func:`toolkit.words.keyness_statistics`, as on the pandas path.
     """
-    from toolkit.words import keyness_statistics
+    from toolkit.words import _keyness_rows
 
     if tokens is not None:
         raise ParameterError("tokens", "<tokens>", "None with Dask articles",
@@ -882,32 +882,9 @@ def keyness(
     if total_r == 0:
         raise ParameterError("reference", reference, "articles with at least one counted word")
     counts = counts[counts["n_target"] + counts["n_reference"] >= min_count].reset_index(drop=True)
-    a = counts["n_target"].to_numpy(np.int64)
-    b = counts["n_reference"].to_numpy(np.int64)
-    stats = keyness_statistics(a, b, total_t, total_r, williams=williams, yates=yates)
-    score = stats["log_ratio"] if measure == "log_ratio" else stats[measure]
-    p = stats["p_chi2"] if measure == "chi2" else stats["p_g2"]
-    balance = a * total_r - b * total_t
-    direction = np.where(balance > 0, 0, np.where(balance < 0, 1, 2))
-    sort_score = np.abs(score) if measure == "log_ratio" else score
-    order = np.lexsort((np.arange(len(a)), -np.nan_to_num(sort_score, nan=-np.inf), direction))
-    if n is not None:
-        d = direction[order]
-        rank = pd.Series(d).groupby(d).cumcount().to_numpy() + 1
-        order = order[(rank <= n) & (d < 2)]
-    out = pd.DataFrame({"term": counts["term"].iloc[order].reset_index(drop=True)})
-    out["n_target"] = a[order]
-    out["n_reference"] = b[order]
-    out[measure] = score[order]
-    out["p"] = p[order]
-    if measure != "log_ratio":
-        out["log_ratio"] = stats["log_ratio"][order]
-    else:
-        out["g2"] = stats["g2"][order]
-    out["direction"] = pd.Series(np.array(["target", "reference", "none"])[direction[order]], dtype="str")
-    out["total_target"] = np.int64(total_t)
-    out["total_reference"] = np.int64(total_r)
-    return out
+    return _keyness_rows(lambda order: counts["term"].iloc[order], counts["n_target"].to_numpy(np.int64),
+                         counts["n_reference"].to_numpy(np.int64), total_t, total_r, measure=measure,
+                         williams=williams, yates=yates, n=n)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -424,20 +424,37 @@ def _keyness_table(
 
     keep = a_all + b_all >= min_count
     term_codes = np.flatnonzero(keep)
-    a, b = a_all[keep], b_all[keep]
-    stats = keyness_statistics(a, b, total_t, total_r, williams=williams, yates=yates)
+    term_of = lambda order: _str_series(terms.take(pa.array(term_codes[order], type=pa.int64())))  # noqa: E731
+    return _keyness_rows(term_of, a_all[keep], b_all[keep], total_t, total_r, measure=measure,
+                         williams=williams, yates=yates, n=n)
 
+
+def _keyness_rows(
+    term_of: Callable[[np.ndarray], pd.Series],
+    a: np.ndarray,
+    b: np.ndarray,
+    total_t: int,
+    total_r: int,
+    *,
+    measure: str,
+    williams: bool,
+    yates: bool,
+    n: int | None,
+) -> pd.DataFrame:
+    """The keyness table of counted terms (``a``/``b``: counts in target/reference, terms in
+    sorted order); ``term_of(order)`` gives the terms at those positions. Shared with the Dask path."""
+    stats = keyness_statistics(a, b, total_t, total_r, williams=williams, yates=yates)
     score = stats["log_ratio"] if measure == "log_ratio" else stats[measure]
     p = stats["p_chi2"] if measure == "chi2" else stats["p_g2"]
     balance = a * total_r - b * total_t  # exact integer comparison of relative frequencies
     direction_code = np.where(balance > 0, 0, np.where(balance < 0, 1, 2))
     sort_score = np.abs(score) if measure == "log_ratio" else score
-    order = np.lexsort((term_codes, -np.nan_to_num(sort_score, nan=-np.inf), direction_code))
+    order = np.lexsort((np.arange(len(a)), -np.nan_to_num(sort_score, nan=-np.inf), direction_code))
     if n is not None:
         rank = _ranks(direction_code[order])
         order = order[(rank <= n) & (direction_code[order] < 2)]
 
-    out = pd.DataFrame({"term": _str_series(terms.take(pa.array(term_codes[order], type=pa.int64())))})
+    out = pd.DataFrame({"term": term_of(order).reset_index(drop=True)})
     out["n_target"] = a[order]
     out["n_reference"] = b[order]
     out[measure] = score[order]
