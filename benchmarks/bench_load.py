@@ -21,6 +21,10 @@ may be shared).
 
     .venv/bin/python benchmarks/bench_load.py [--mb 100] [--repeat 3] [--big-gb 0]
         [--small-files 0] [--formats parquet,csv,jsonl] [--corpora PATH] [--tmp DIR] [--json FILE]
+    .venv/bin/python benchmarks/bench_load.py --corpus /tmp/toolkit-bench/100MB/corpus.parquet [--repeat 3]
+
+``--corpus PATH`` times ``load_corpus`` (``duplicates="exact"`` and ``"none"``) and, for a Parquet
+file, ``pd.read_parquet`` on an existing corpus instead (e.g. build_corpus.py's), with CPU seconds.
 """
 
 from __future__ import annotations
@@ -49,18 +53,23 @@ _RUN = textwrap.dedent("""
         for line in open('/proc/self/status'):
             if line.startswith('VmHWM:'):
                 return int(line.split()[1]) * 1024
-    import json, sys, time
+    import json, resource, sys, time
     import pandas as pd, pyarrow, pyarrow.parquet as pq
     kind, what, src, out = sys.argv[1:5]
+    duplicates = sys.argv[5] if len(sys.argv) > 5 else "exact"
+
+    def cpu():
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
     if kind == "ours":
         import toolkit.dedup, toolkit.normalize
         from toolkit.load.core import load_corpus, load_to_parquet
     base = hwm()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     if kind == "ours" and what == "stream":
         rows = load_to_parquet(src, out).n_articles
     elif kind == "ours":
-        rows = len(load_corpus(src, progress=False))
+        rows = len(load_corpus(src, progress=False, duplicates=duplicates))
     elif what == "parquet":
         rows = len(pd.read_parquet(src))
     elif what == "csv":
@@ -82,9 +91,9 @@ _RUN = textwrap.dedent("""
             title, _, text = p.read_text(encoding="utf-8").partition("\\n")
             records.append({"path": str(p), "title": title, "text": text.strip()})
         rows = len(pd.DataFrame(records))
-    seconds = time.perf_counter() - t
+    seconds, cpu_seconds = time.perf_counter() - t, cpu() - c
     peak = hwm()
-    print(json.dumps({"seconds": seconds, "peak": peak, "base": base, "rows": rows}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu_seconds, "peak": peak, "base": base, "rows": rows}))
 """)
 
 
@@ -178,8 +187,8 @@ def write_small_files(folder: Path, table, n: int) -> None:
         (sub / f"{i:06d}.txt").write_text(f"{titles[j]}\n\n{body} (item {i})\n", encoding="utf-8")
 
 
-def run(script: Path, kind: str, what: str, src: Path, out: Path) -> dict:
-    done = subprocess.run([sys.executable, str(script), kind, what, str(src), str(out)],
+def run(script: Path, kind: str, what: str, src: Path, out: Path, duplicates: str = "exact") -> dict:
+    done = subprocess.run([sys.executable, str(script), kind, what, str(src), str(out), duplicates],
                           capture_output=True, text=True, cwd=REPO)
     if done.returncode:
         raise RuntimeError(f"{kind} {what} failed:\n{done.stderr[-3000:]}")
@@ -190,17 +199,21 @@ def run(script: Path, kind: str, what: str, src: Path, out: Path) -> dict:
     return figures
 
 
-def measure(script: Path, cases: list[tuple[str, str, str, Path]], repeat: int, work: Path) -> list[dict]:
+def measure(script: Path, cases: list[tuple], repeat: int, work: Path) -> list[dict]:
+    """Each case ``(label, kind, what, src[, duplicates])`` ``repeat`` times, the cases interleaved."""
     rows = []
-    for label, kind, what, src in cases:
-        runs = []
-        for i in range(repeat):
+    runs_of: dict[str, list[dict]] = {case[0]: [] for case in cases}
+    for i in range(repeat):
+        for label, kind, what, src, *dup in cases:
             log(f"{label}: run {i + 1}/{repeat} (load {loadavg():.1f})")
-            runs.append(run(script, kind, what, src, work / "out.parquet"))
+            runs_of[label].append(run(script, kind, what, src, work / "out.parquet", *dup))
+    for label, _kind, _what, src, *_ in cases:
+        runs = runs_of[label]
         size = (sum(f.stat().st_size for f in src.rglob("*") if f.is_file()) if src.is_dir()
                 else src.stat().st_size)
         seconds = statistics.median(r["seconds"] for r in runs)
         rows.append({"case": label, "mb": size / 1e6, "rows": runs[0]["rows"], "seconds": seconds,
+                     "cpu": statistics.median(r["cpu"] for r in runs),
                      "min": min(r["seconds"] for r in runs), "max": max(r["seconds"] for r in runs),
                      "mb_s": size / 1e6 / seconds, "peak_mib": max(r["peak"] for r in runs) / 2**20,
                      "above_imports_mib": max(r["peak"] - r["base"] for r in runs) / 2**20,
@@ -218,7 +231,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
     parser.add_argument("--tmp", type=Path, default=None, help="folder for the generated files")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="an existing corpus (file or folder, e.g. build_corpus.py's corpus.parquet or "
+                             "jsonl/): load_corpus with duplicates='exact' and 'none' (and pd.read_parquet "
+                             "for a Parquet file), nothing generated")
     args = parser.parse_args(argv)
+    if args.corpus is not None:
+        return _existing_corpus(args)
     if not args.corpora.is_dir():
         print(f"corpora not found at {args.corpora} (../shared/corpora beside the repository); "
               "pass --corpora PATH", file=sys.stderr)
@@ -253,22 +272,56 @@ def main(argv: list[str] | None = None) -> int:
             big.unlink()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    import pandas as pd
-    import pyarrow
-
-    print(f"# bench_load: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, pandas {pd.__version__}, pyarrow {pyarrow.__version__}")
-    print("| case | MB | rows | s (median) | min-max | MB/s | peak RSS MiB | above imports MiB | load avg |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in results:
-        print(f"| {r['case']} | {r['mb']:.0f} | {r['rows']:,} | {r['seconds']:.2f} | {r['min']:.2f}-{r['max']:.2f} "
-              f"| {r['mb_s']:.1f} | {r['peak_mib']:.0f} | {r['above_imports_mib']:.0f} | {r['load']:.1f} |")
+    _print_table(results)
     by = {r["case"]: r for r in results}
     for fmt in formats:
         ours, plain = by.get(f"{fmt} ours"), by.get(f"{fmt} pandas")
         if ours and plain:
             print(f"{fmt}: ours/pandas seconds {ours['seconds'] / plain['seconds']:.2f}, "
                   f"peak RSS {ours['peak_mib'] / plain['peak_mib']:.2f}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+def _print_table(results: list[dict]) -> None:
+    import pandas as pd
+    import pyarrow
+
+    print(f"# bench_load: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, pandas {pd.__version__}, pyarrow {pyarrow.__version__}")
+    print("| case | MB | rows | s (median) | min-max | CPU s (median) | MB/s | peak RSS MiB | above imports MiB "
+          "| load avg |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['case']} | {r['mb']:.0f} | {r['rows']:,} | {r['seconds']:.2f} | {r['min']:.2f}-{r['max']:.2f} "
+              f"| {r['cpu']:.2f} | {r['mb_s']:.1f} | {r['peak_mib']:.0f} | {r['above_imports_mib']:.0f} "
+              f"| {r['load']:.1f} |")
+
+
+def _existing_corpus(args: argparse.Namespace) -> int:
+    """``--corpus``: time load_corpus on a corpus that already exists (no generated files).
+
+    The measured run imports pandas, pyarrow and the loader first (not timed), as
+    bench_pipeline.py does; CPU seconds (user + sys, every thread) are less affected than wall
+    seconds when the machine is shared."""
+    src = args.corpus
+    if not src.exists():
+        print(f"--corpus {src}: not found (build it with benchmarks/build_corpus.py)", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="bench_load.", dir=args.tmp))
+    try:
+        script = work / "run.py"
+        script.write_text(_RUN)
+        what = src.suffix.lstrip(".") if src.is_file() else "folder"
+        cases: list[tuple] = [(f"{src.name} ours exact", "ours", what, src, "exact"),
+                              (f"{src.name} ours none", "ours", what, src, "none")]
+        if what == "parquet":
+            cases.append((f"{src.name} pandas", "pandas", what, src))
+        results = measure(script, cases, args.repeat, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

@@ -561,3 +561,36 @@ def test_match_keys_small_blocks(monkeypatch):
     texts = ["  Hello\t\tWORLD  ", "", None, "a\x1cb", "x" * 20 + "  y ", "\u201cQ\u201d  r"]
     got = match_keys(pd.DataFrame({"text": pd.Series(texts, dtype="str")})).to_pylist()
     assert got == ["hello world", "", "", "a b", "x" * 20 + " y", '"q" r']
+
+
+# Code points the per-character classes must get right: NFKC-stable letters whose case folds
+# (É, Σ, ẞ), NFKC changes (ﬁ, ½, Ⅰ, Ω, ŉ, fullwidth), compositions in context (e + U+0301,
+# Hangul jamo, kana voicing), characters above U+FFFF, typography and spaces.
+_CLASS_CHARS = st.sampled_from(list(
+    "aB \n\u00c9\u00e9\u03a3\u1e9e\u00df\u0130\u0149\ufb01\u00bd\u2160\u2126\u212b\uff21\uff07\u2034"
+    "e\u0301\u1100\u1161\u11a8\uac00\u304b\u3099\U0001d400\U0001f600\u2019\u201c\u2014\u00ad\u200b"
+    "\u00a0\u2028\u3000\u1680\x1c"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(_CLASS_CHARS, max_size=10)), max_size=10))
+def test_match_keys_character_classes(texts):
+    # Texts that NFKC leaves alone skip it; the keys must still be match_key's.
+    import pyarrow as pa
+
+    import toolkit.dedup as dedup
+
+    assert dedup._column_keys(pa.array(texts, type=pa.large_string())).to_pylist() == [
+        match_key(t) if isinstance(t, str) else "" for t in texts]
+
+
+def test_char_classes():
+    import pyarrow as pa
+
+    import toolkit.dedup as dedup
+
+    unsafe, typography, spaces = dedup._char_classes(pa.array(
+        ["caf\u00e9", "e\u0301", "\ufb01", "\u201cq\u201d", "a\u3000b", "\U0001f600", "plain"], type=pa.large_string()))
+    assert unsafe.tolist() == [False, True, True, False, True, True, False]  # U+3000: NFKC makes it " "
+    assert typography.tolist() == [False, False, False, True, False, False, False]
+    assert spaces.tolist() == [False, False, False, False, True, False, False]

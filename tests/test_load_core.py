@@ -507,3 +507,63 @@ def test_parquet_columnar_path_real_corpora(tmp_path, monkeypatch):
     export = reuters[["title", "text", "published", "outlet", "dateline"]].assign(id=reuters["doc_id"].str[:5])
     export.to_parquet(tmp_path / "reuters.parquet")
     _assert_same(*_both_paths(monkeypatch, tmp_path / "reuters.parquet"))
+
+
+def _normalisation_frame() -> pd.DataFrame:
+    """One row per normalisation case the columnar path pre-checks with vectorised scans."""
+    bodies = [
+        "Plain ASCII body.",                                  # nothing to do
+        "  Leading and trailing spaces  ",                    # ASCII edges
+        "\u3000Ideographic space first\u00a0",                # non-ASCII blanks at the edges
+        "Line one\r\nLine two\rthree",                        # CRLF and CR
+        "\ufeffBOM first, zero\u200bwidth, soft\u00adhyphen",  # invisible characters
+        "Tab\there, VT\x0b FF\x0c and \x1c file separator",   # control characters
+        "cafe\u0301 au lait",                                 # NFC composes
+        "\ufb01ne \u00bd \u2160 \uff21BC",                   # NFKC-only differences (dedup keys)
+        "STRASSE Stra\u00dfe \u03a3\u0399\u03a3",            # casefold differs from lower
+        "Japan\u00e2\u20ac\u2122s economy",                   # mojibake
+        "AT&amp;T &#8217;quoted&#8217; R&D",                  # entities
+        "\u201cCurly\u201d quotes \u2014 and dashes",         # typography (dedup keys)
+        "Hangul \u1100\u1161\u11a8 and \uac00 jamo",         # composes only in context
+        "Emoji \U0001f600 and \U0001d400 math",               # above U+FFFF
+        "para one\n\n\n\npara two  with  runs \n end",        # layout
+        "   ",                                                # blank: missing
+        None,                                                 # missing
+        "strasse stra\u00dfe \u03c3\u03b9\u03c3",            # an exact duplicate of row 8 once keyed
+        "\u201ccurly\u201d QUOTES - and dashes",              # not a duplicate of row 11: "-" vs "\u2014" keyed alike
+    ]
+    n = len(bodies)
+    return pd.DataFrame({
+        "id": [f"n{i}" for i in range(n)],
+        "title": [f"T\u00eftle {i} " if i % 3 else None for i in range(n)],
+        "text": bodies,
+        "date": ["2021-11-04T09:53:00+05:30", "2021-11-04 15:23", "04/11/2021", None, "not a date"] * 3
+                + ["2021-11-05", "2021-11-06T00:00:00Z", "2021-11-07 01:02", "2021-11-04T09:53:00Z"],
+        "author": [None, "Ann Lee", " Bo Park ", None] * 4 + [None, "x", None],
+        "lang": ["en", None, " fr ", "en"] * 4 + ["en", "", None],
+    })
+
+
+def test_parquet_columnar_path_every_normalisation_case(tmp_path, monkeypatch):
+    frame = _normalisation_frame()
+    frame.to_parquet(tmp_path / "cases.parquet")
+    aware = frame.drop(columns=["date"]).assign(published=pd.to_datetime(
+        ["2021-01-01T00:00:00Z", None] * 9 + ["2022-03-04T05:06:07.123456+09:00"], utc=True, format="ISO8601"))
+    aware.to_parquet(tmp_path / "aware.parquet")
+    naive = aware.assign(published=aware["published"].dt.tz_localize(None))  # naive: the record path reads it
+    naive.to_parquet(tmp_path / "naive.parquet")
+    for source in (tmp_path / "cases.parquet", tmp_path / "aware.parquet", tmp_path / "naive.parquet", tmp_path):
+        for kwargs in ({}, {"tz": "Asia/Kolkata", "chunk_rows": 4}, {"duplicates": "none", "normalize": (
+                "mojibake", "entities", "nfc", "whitespace", "quotes", "dashes")}):
+            fast, slow = _both_paths(monkeypatch, source, **kwargs)
+            _assert_same(fast, slow)
+    fast = load_corpus(tmp_path / "cases.parquet")
+    report = load_report(fast)
+    for step in ("mojibake", "entities", "nfc", "whitespace"):
+        assert report.counts[f"normalized_{step}"] >= 1, step
+    texts = fast.set_index(fast["source_line"])["text"]
+    assert texts[2] == "Leading and trailing spaces" and texts[4] == "Line one\nLine two\nthree"
+    assert texts[7] == "caf\u00e9 au lait" and pd.isna(texts[17])
+    assert 16 not in texts.index  # blank text and no title: skipped
+    groups = fast.set_index(fast["source_line"])["dup_group"]
+    assert pd.notna(groups[9]) and groups[9] == groups[18]  # keyed alike through casefold

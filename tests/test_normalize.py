@@ -266,3 +266,56 @@ def test_text_byte_checks():
     assert checks["cr"].tolist() == [False, False, False, False, False, True, False, False, False, False]
     assert checks["edges"].tolist() == [False, False, True, True, False, False, False, False, False, False]
     assert checks["layout"].tolist() == [False, True, True, True, False, True, False, False, False, True]
+
+
+# Characters for the code-point pre-checks: NFC's combining marks, singletons (Å ohm), pairs
+# that compose only in context (Hangul jamo, Oriya and Bengali vowel signs, kana voicing),
+# characters above U+FFFF, mojibake leads, every non-ASCII space and invisible character.
+_CODE_POINT_CHARS = st.sampled_from(list(
+    "aAe \n\u00e9\u0301\u0308\u0327\u0323\u0344\u0340\u212b\u2126\u00c5\u030a\u1100\u1161\u11a8\uac00"
+    "\u0b47\u0b3e\u09c7\u09be\u304b\u3099\uf900\u00c2\u00c3\u00e2\u00d9\u00da\u20ac\u2019\u201c"
+    "\u00a0\u1680\u2000\u200a\u200b\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\x85\u00ad"
+    "\U0001d15e\U00011099\U000110ba\U0001f600"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(_CODE_POINT_CHARS, max_size=10)), max_size=8), st.integers(0, 1))
+def test_code_point_checks_are_supersets(texts, offset):
+    import re
+    import unicodedata
+
+    import pyarrow as pa
+
+    import toolkit.normalize as nz
+
+    array = pa.array(texts, type=pa.large_string()).slice(min(offset, len(texts)))
+    values = array.to_pylist()
+    checks = nz.text_byte_checks(array, only=nz.EXTRA_BYTE_CHECKS)
+    for name, pattern in (("mojibake_lead", nz._PRECHECKS["mojibake"]), ("unicode_layout", nz._UNICODE_LAYOUT)):
+        assert checks[name].tolist() == [v is not None and re.search(pattern, v) is not None for v in values]
+    for value, flagged in zip(values, checks["nfc_unsafe"].tolist(), strict=True):
+        if value is not None and not unicodedata.is_normalized("NFC", value):
+            assert flagged, value
+    # ascii_layout: layout without non-ASCII edges; with unicode_layout it covers whitespace().
+    for value, a, u in zip(values, checks["ascii_layout"].tolist(), checks["unicode_layout"].tolist(), strict=True):
+        if value is not None and nz._needs_whitespace(value):
+            assert a or u, value
+
+
+def test_text_byte_checks_only_and_chunks():
+    import pyarrow as pa
+
+    from toolkit.normalize import BYTE_CHECKS, text_byte_checks
+
+    texts = ["plain", "a  b", " lead", "caf\u00e9 ", "AT&amp;T", "x\r\ny", None, "", "\u3000x", "e\u0301"]
+    whole = text_byte_checks(pa.array(texts))
+    chunked = text_byte_checks(pa.chunked_array([pa.array(texts[:4]), pa.array(texts[4:])]))
+    for name in BYTE_CHECKS:
+        assert whole[name].tolist() == chunked[name].tolist()
+    only = text_byte_checks(pa.array(texts), only=("cr", "ascii_layout"))
+    assert only["cr"].tolist() == whole["cr"].tolist()
+    assert not only["amp"].any() and not only["non_ascii"].any()
+    # "caf\u00e9 " ends with a space; "\u3000x" starts with a non-ASCII space (unicode_layout's).
+    assert only["ascii_layout"].tolist() == [False, True, True, True, False, True, False, False, False, False]
+    with pytest.raises(ParameterError, match="only"):
+        text_byte_checks(pa.array(texts), only=("spaces",))

@@ -60,7 +60,9 @@ fully contained in a long one has a low Jaccard similarity and is not matched.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -526,16 +528,11 @@ def match_keys(articles: pd.DataFrame, fields: Sequence[str] = ("text",)) -> pa.
     return _column_keys(pa.array(column, type=pa.large_string(), from_pandas=True))
 
 
-# Bytes str.split() splits ASCII text on (it counts \x1c-\x1f as whitespace too).
-_ASCII_SPACE = np.zeros(256, dtype=bool)
-_ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
-# str.casefold() of an ASCII byte.
-_ASCII_LOWER = np.arange(256, dtype=np.uint8)
-_ASCII_LOWER[65:91] += 32
-# A key's byte for each ASCII byte: lower case, every space character a plain space.
-_KEY_BYTE = np.where(_ASCII_SPACE, np.uint8(32), _ASCII_LOWER).astype(np.uint8)
-# Bytes of text turned into keys at a time (bounds the numpy temporaries: ~25 bytes per byte).
-_KEY_BLOCK = 1 << 22
+# _collapsed: str.split() splits ASCII text on \t-\r, \x1c-\x1f and space; str.casefold() of an
+# ASCII byte is its lower case.
+# Bytes of text turned into keys at a time, per thread (bounds the numpy temporaries: ~25 bytes
+# per byte; two threads at 2 MB hold what one did at 4 MB).
+_KEY_BLOCK = 1 << 21
 
 
 def _column_keys(array: pa.Array) -> pa.Array:
@@ -553,12 +550,72 @@ def _column_keys(array: pa.Array) -> pa.Array:
     keys = _collapsed(array)
     other = pc.invert(pc.string_is_ascii(array))
     if pc.any(other).as_py():
-        texts = [_unspaced_key(t) for t in pc.filter(array, other).to_pylist()]
+        subset = pc.filter(array, other)
+        # Per text, from its characters' code points: whether NFKC may change it, and whether
+        # it holds a typography character or a non-ASCII space (most texts need none of it).
+        unsafe, typography, spaces = _char_classes(subset)
+        texts = subset.to_pylist()
+        del subset
+        casefold = str.casefold
         for i, text in enumerate(texts):
-            if _UNICODE_SPACE.search(text):
-                texts[i] = " ".join(text.split())
+            if unsafe[i]:
+                text = _unspaced_key(text)
+            else:  # NFKC leaves it alone (Unicode's quick check says Yes)
+                if typography[i]:
+                    for char, replacement in _TYPOGRAPHY:
+                        if char in text:
+                            text = text.replace(char, replacement)
+                text = casefold(text)
+            if (unsafe[i] or spaces[i]) and _UNICODE_SPACE.search(text):
+                text = " ".join(text.split())
+            texts[i] = text
         keys = pc.replace_with_mask(keys, other, _collapsed(pa.array(texts, type=pa.large_string())))
     return keys
+
+
+_TYPOGRAPHY_SET = frozenset(c for c, _ in _TYPOGRAPHY)
+
+
+@functools.cache
+def _char_class(cp: int) -> int:
+    """Bits of one non-ASCII code point: 1 NFKC may change a text holding it (on its own or
+    with a neighbour), 2 a typography character, 4 a space."""
+    from toolkit.normalize import _bmp_flags
+
+    c = chr(cp)
+    unsafe = cp >= 0x10000 or bool(_bmp_flags()[cp] & 4) or unicodedata.normalize("NFKC", c) != c
+    return int(unsafe) | (2 if c in _TYPOGRAPHY_SET else 0) | (4 if c.isspace() else 0)
+
+
+def _char_classes(array: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per string of ``array`` (no nulls): NFKC may change it; it holds a typography
+    character; it holds a non-ASCII space (see :func:`_char_class`). Code points are decoded
+    from the UTF-8 bytes with numpy, and classified once per distinct code point."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    array = pc.cast(array, pa.large_string())
+    n = len(array)
+    out = np.zeros((3, n), dtype=bool)
+    if not n:
+        return out[0], out[1], out[2]
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + n + 1]
+    values = array.buffers()[2]
+    data = np.frombuffer(values, dtype=np.uint8) if values is not None else np.zeros(0, np.uint8)
+    data = data[:int(offsets[-1])]
+    at = np.flatnonzero(data >= 0xC0)
+    at = at[at >= offsets[0]]
+    if len(at):
+        last = len(data) - 1
+        lead = data[at].astype(np.int64)
+        b1, b2, b3 = (data[np.minimum(at + k, last)].astype(np.int64) & 0x3F for k in (1, 2, 3))
+        code = np.where(lead >= 0xF0, ((lead & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3,
+                        np.where(lead >= 0xE0, ((lead & 0x0F) << 12) | (b1 << 6) | b2, ((lead & 0x1F) << 6) | b1))
+        distinct, inverse = np.unique(code, return_inverse=True)
+        bits = np.array([_char_class(int(cp)) for cp in distinct.tolist()], dtype=np.uint8)[inverse.ravel()]
+        rows = np.searchsorted(offsets, at, side="right") - 1
+        for k in range(3):
+            out[k][rows[(bits & (1 << k)) != 0]] = True
+    return out[0], out[1], out[2]
 
 
 # Whitespace str.split() knows beyond ASCII (NFKC turns most of it into " ", not all).
@@ -585,43 +642,68 @@ def _collapsed(array: pa.Array) -> pa.Array:
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + n + 1]
     values = array.buffers()[2]
     data = np.frombuffer(values, dtype=np.uint8) if values is not None else np.zeros(0, np.uint8)
-    new_offsets = np.zeros(n + 1, dtype=np.int64)
-    pieces: list[np.ndarray] = []
-    total = 0
+    # Rows [row, stop): about _KEY_BLOCK bytes (at least one row), collapsed on a thread each
+    # (numpy releases the GIL), then put together in order.
+    spans: list[tuple[int, int]] = []
     row = 0
     while row < n:
-        # Rows [row, stop): about _KEY_BLOCK bytes (at least one row).
         stop = int(np.searchsorted(offsets, offsets[row] + _KEY_BLOCK, side="right"))
         stop = min(max(stop - 1, row + 1), n)
+        spans.append((row, stop))
+        row = stop
+
+    def collapse(span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        row, stop = span
         start_byte, end_byte = int(offsets[row]), int(offsets[stop])
         block = data[start_byte:end_byte]
         local = offsets[row:stop + 1] - start_byte
-        ws = _ASCII_SPACE[block]
-        # Keep every non-space byte and the first space of each run, but not at a text's start.
-        keep = ~ws
-        keep[1:] |= keep[:-1].copy()
+        # Whitespace by compares (SIMD; a lookup table is several times slower): space, \t-\r, \x1c-\x1f.
+        ws = block == 32
+        ws |= (block >= 9) & (block <= 13)
+        ws |= (block >= 28) & (block <= 31)
+        # Drop every space that follows a space, and a space that starts a text; the first
+        # space of each run stays (as one " ").
+        drop = ws.copy()
+        drop[1:] &= ws[:-1]
+        if len(drop):
+            drop[0] = ws[0]
         firsts = local[:-1][local[:-1] < len(block)]
-        keep[firsts] &= ~ws[firsts]
-        out = _KEY_BYTE[block[keep]]
-        # Kept bytes per text, summed per text rather than as a running count over every byte.
-        per_text = np.zeros(len(local) - 1, dtype=np.int64)
-        filled = np.flatnonzero(local[1:] > local[:-1])
-        if len(filled):
-            per_text[filled] = np.add.reduceat(keep.view(np.uint8), local[:-1][filled], dtype=np.int64)
+        drop[firsts] = ws[firsts]
+        out = block[~drop]
+        upper = (out >= 65) & (out <= 90)
+        out[upper] += 32
+        other_space = ((out >= 9) & (out <= 13)) | ((out >= 28) & (out <= 31))
+        out[other_space] = 32
+        # Kept bytes per text: its length less its dropped bytes (few: runs and edges).
+        dropped = np.flatnonzero(drop)
+        per_text = np.diff(local) - np.bincount(np.searchsorted(local, dropped, side="right") - 1,
+                                                minlength=len(local) - 1)[:len(local) - 1]
         ends = np.concatenate([[0], np.cumsum(per_text)])
         # A text's last kept byte can be one space (the start of a trailing run): drop it.
         last = ends[1:] - 1
         if len(out):
             trailing = (ends[1:] > ends[:-1]) & (out[np.maximum(last, 0)] == 32)
             if trailing.any():
-                drop = np.zeros(len(out), dtype=bool)
-                drop[last[trailing]] = True
-                out = out[~drop]
+                cut = np.zeros(len(out), dtype=bool)
+                cut[last[trailing]] = True
+                out = out[~cut]
                 ends[1:] -= np.cumsum(trailing)
+        return out, ends
+
+    if len(spans) > 1 and (os.cpu_count() or 1) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(len(spans), os.cpu_count() or 1)) as pool:
+            results = list(pool.map(collapse, spans))
+    else:
+        results = [collapse(span) for span in spans]
+    new_offsets = np.zeros(n + 1, dtype=np.int64)
+    pieces: list[np.ndarray] = []
+    total = 0
+    for (row, stop), (out, ends) in zip(spans, results, strict=True):
         new_offsets[row + 1:stop + 1] = total + ends[1:]
         total += len(out)
         pieces.append(out)
-        row = stop
     buffer = np.concatenate(pieces) if pieces else np.zeros(0, np.uint8)
     return pa.LargeStringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(buffer))
 

@@ -42,8 +42,10 @@ and any later stage can use it.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -408,16 +410,33 @@ def normalize_articles(
                 new_rows.append(i)
                 new_values.append(text if text else None)
         if new_rows:
-            merged = column.to_numpy(dtype=object, na_value=None)
-            merged[new_rows] = new_values
-            out[field] = pd.Series(merged, index=out.index, dtype=column.dtype)
+            out[field] = _with_values(column, new_rows, new_values)
     out.attrs["normalized"] = {name: int(flags.sum()) for name, flags in changed.items()}
     return out
 
 
+def _with_values(column: pd.Series, rows: list[int], values: list[str | None]) -> pd.Series:
+    """``column`` with ``values`` at positions ``rows`` (ascending). An Arrow-backed text
+    column is patched in Arrow: the other texts never become Python strings."""
+    if column.dtype == "str" and getattr(column.dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        array = pa.array(column, type=pa.large_string(), from_pandas=True)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+        mask = np.zeros(len(column), dtype=bool)
+        mask[rows] = True
+        patched = pc.replace_with_mask(array, pa.array(mask), pa.array(values, type=pa.large_string()))
+        return pd.Series(patched, index=column.index, dtype=column.dtype)
+    merged = column.to_numpy(dtype=object, na_value=None)
+    merged[rows] = values
+    return pd.Series(merged, index=column.index, dtype=column.dtype)
+
+
 # Characters Python's str.isspace() accepts: a text starting or ending with one needs "whitespace".
 _ISSPACE = "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace())
-# Per built-in step, an RE2 pattern that every text the step would change matches (a superset).
+# The built-in steps with a pre-check in _step_masks (the patterns: what each looks for).
 _PRECHECKS: dict[str, str] = {
     "mojibake": "[\u00c2\u00c3\u00c4\u00c5\u00ce\u00cf\u00d0\u00d1\u00d8\u00d9\u00e2]",
     "entities": "&",
@@ -435,8 +454,9 @@ def _step_masks(column: pd.Series, resolved: list[tuple[str, Step]]) -> list[np.
 
     The pre-checks are supersets read from the UTF-8 bytes with numpy (one pass per byte
     pattern, no regex over the text): every non-ASCII text for the steps that only touch
-    non-ASCII characters, texts with a ``&`` for ``entities``, and for ``whitespace`` the
-    ASCII layout patterns of :func:`_needs_whitespace` plus every non-ASCII text."""
+    non-ASCII characters, texts with a ``&`` for ``entities``, texts with one of its lead
+    characters for ``mojibake``, and for ``whitespace`` the ASCII layout patterns of
+    :func:`_needs_whitespace` plus the non-ASCII characters it changes."""
     if not pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
         return None
     try:
@@ -445,22 +465,14 @@ def _step_masks(column: pd.Series, resolved: list[tuple[str, Step]]) -> list[np.
         array = pa.array(column, type=pa.large_string(), from_pandas=True)
     except (ImportError, TypeError, ValueError):
         return None
-    checks = text_byte_checks(array)
+    names = {name for name, step in resolved if STEPS.get(name) is step and name in _PRECHECKS}
+    only = {"non_ascii"}
+    only |= {"amp"} if "entities" in names else set()
+    only |= {"ascii_layout", "unicode_layout"} if "whitespace" in names else set()
+    only |= {"mojibake_lead"} if "mojibake" in names else set()
+    only |= {"nfc_unsafe"} if "nfc" in names else set()
+    checks = text_byte_checks(array, only=only)
     non_ascii = checks["non_ascii"]
-    rows = np.flatnonzero(non_ascii)
-    subset = array.take(pa.array(rows)) if 0 < len(rows) < len(array) else array
-
-    def among_non_ascii(pattern: str) -> np.ndarray:
-        # RE2 over the non-ASCII texts only: the ASCII ones cannot hold these characters.
-        import pyarrow.compute as pc
-
-        mask = np.zeros(len(array), dtype=bool)
-        if len(rows):
-            hit = pc.fill_null(pc.match_substring_regex(subset, pattern), False).to_numpy(zero_copy_only=False)
-            mask[rows if len(rows) < len(array) else np.arange(len(array))] = hit
-            mask &= non_ascii
-        return mask
-
     masks: list[np.ndarray | None] = []
     for name, step in resolved:
         if STEPS.get(name) is not step or name not in _PRECHECKS:
@@ -468,9 +480,11 @@ def _step_masks(column: pd.Series, resolved: list[tuple[str, Step]]) -> list[np.
         elif name == "entities":
             masks.append(checks["amp"])
         elif name == "whitespace":
-            masks.append(checks["layout"] | among_non_ascii(_UNICODE_LAYOUT))
+            masks.append(checks["ascii_layout"] | (checks["unicode_layout"] & non_ascii))
         elif name == "mojibake":
-            masks.append(among_non_ascii(_PRECHECKS["mojibake"]))
+            masks.append(checks["mojibake_lead"] & non_ascii)
+        elif name == "nfc":
+            masks.append(checks["nfc_unsafe"] & non_ascii)
         else:  # nfc, quotes, dashes: only non-ASCII characters concern them
             masks.append(non_ascii)
     return masks
@@ -484,17 +498,60 @@ _UNICODE_LAYOUT = "[" + _SPACES[1:] + _INVISIBLE + "\x85\u2028\u2029]"
 _ASCII_ISSPACE = np.zeros(256, dtype=bool)
 _ASCII_ISSPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 _EDGE_BYTE = _ASCII_ISSPACE | (np.arange(256) >= 0x80)  # a blank, or the start/end of a non-ASCII character
-# Text bytes scanned at a time (bounds the numpy temporaries).
-_SCAN_BLOCK = 1 << 23
+# Text bytes scanned at a time, per thread (bounds the numpy temporaries).
+_SCAN_BLOCK = 1 << 22
+#: The row masks :func:`text_byte_checks` computes by default.
+BYTE_CHECKS: tuple[str, ...] = ("non_ascii", "amp", "cr", "layout", "edges")
+#: More masks it computes when asked (``only=``), from the code points of the non-ASCII
+#: characters: ``mojibake_lead``, a character :func:`mojibake` looks for (its lead characters);
+#: ``unicode_layout``, a non-ASCII character :func:`whitespace` changes; ``nfc_unsafe``, a
+#: character that NFC may change or combine with its neighbour (a superset of the texts
+#: :func:`nfc` changes: the others are NFC already); ``ascii_layout``, ``layout`` with only
+#: ASCII blanks at the edges (a non-ASCII blank at an edge is a ``unicode_layout`` character).
+EXTRA_BYTE_CHECKS: tuple[str, ...] = ("mojibake_lead", "unicode_layout", "nfc_unsafe", "ascii_layout")
+_FLAG_BITS = {"mojibake_lead": 1, "unicode_layout": 2, "nfc_unsafe": 4}
+_MOJIBAKE_LEAD_CHARS = "\u00c2\u00c3\u00c4\u00c5\u00ce\u00cf\u00d0\u00d1\u00d8\u00d9\u00e2"
 
 
-def text_byte_checks(array: Any) -> dict[str, np.ndarray]:
+@functools.lru_cache(maxsize=1)
+def _bmp_flags() -> np.ndarray:
+    """``_FLAG_BITS`` of every code point below U+10000 (computed once, ~0.05 s).
+
+    ``nfc_unsafe``: a combining mark (it may be reordered), a character NFC replaces (NFC_QC
+    No), or the second character of a canonical pair NFC may compose (NFC_QC Maybe). A text
+    with none of them is NFC (Unicode's quick check answers Yes). Characters above U+FFFF are
+    all taken as unsafe (:func:`_char_flags` flags 4-byte sequences without a table)."""
+    flags = np.zeros(0x10000, dtype=np.uint8)
+    for c in _MOJIBAKE_LEAD_CHARS:
+        flags[ord(c)] |= 1
+    for c in _SPACES[1:] + _INVISIBLE + "\x85\u2028\u2029":
+        flags[ord(c)] |= 2
+    combining, decomposition, normalize = unicodedata.combining, unicodedata.decomposition, unicodedata.normalize
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        if combining(c) or normalize("NFC", c) != c:
+            flags[cp] |= 4
+        d = decomposition(c)
+        if d and d[0] != "<":
+            for part in d.split()[1:]:
+                second = int(part, 16)
+                if second < 0x10000:
+                    flags[second] |= 4
+    flags[0x1161:0x1176] |= 4  # Hangul vowels and trailing consonants compose algorithmically
+    flags[0x11A8:0x11C3] |= 4
+    return flags
+
+
+def text_byte_checks(array: Any, *, only: Iterable[str] | None = None) -> dict[str, np.ndarray]:
     """Row masks of an Arrow string array, from its UTF-8 bytes (missing values: all False).
 
     ``non_ascii``: a non-ASCII character; ``amp``: a ``&``; ``cr``: a carriage return;
     ``layout``: what :func:`whitespace` may change in ASCII text (two spaces, a space beside a
     line break, three line breaks, a tab, CR, VT or FF) or a first or last character that is a
     blank or non-ASCII; ``edges``: just that last part (what ``str.strip`` may remove).
+    ``only``: the names of the masks wanted (the others come back all False, unscanned).
 
     Examples
     --------
@@ -506,22 +563,47 @@ def text_byte_checks(array: Any) -> dict[str, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    wanted = set(BYTE_CHECKS if only is None else only)
     if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+        if array.num_chunks != 1:  # chunk by chunk: combining them would copy every text
+            parts = [text_byte_checks(chunk, only=wanted) for chunk in array.chunks]
+            if parts:
+                return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+            array = pa.array([], type=pa.large_string())
+        else:
+            array = array.chunk(0)
     array = pc.cast(array, pa.large_string())
     n = len(array)
-    out = {k: np.zeros(n, dtype=bool) for k in ("non_ascii", "amp", "cr", "layout", "edges")}
+    unknown = wanted - set(BYTE_CHECKS) - set(EXTRA_BYTE_CHECKS)
+    if unknown:
+        raise ParameterError("only", sorted(unknown), one_of([*BYTE_CHECKS, *EXTRA_BYTE_CHECKS]))
+    out = {k: np.zeros(n, dtype=bool) for k in (*BYTE_CHECKS, *(c for c in EXTRA_BYTE_CHECKS if c in wanted))}
     if not n:
         return out
     valid = np.ones(n, dtype=bool) if array.null_count == 0 else np.asarray(
         pc.is_valid(array).to_numpy(zero_copy_only=False), dtype=bool)
+    if "non_ascii" in wanted:  # Arrow's kernel: 10x a numpy pass over the bytes
+        out["non_ascii"] = ~np.asarray(pc.fill_null(pc.string_is_ascii(array), True).to_numpy(zero_copy_only=False),
+                                       dtype=bool)
+    # Rare bytes, each compared for (numpy compares are SIMD; a 256-entry lookup table is 10x slower).
+    inner = bool(wanted & {"layout", "ascii_layout"})  # the layout patterns inside the texts
+    rare = ([38] if "amp" in wanted else []) + ([13] if "cr" in wanted or inner else []) + (
+        [9, 11, 12] if inner else [])
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + n + 1]
     values = array.buffers()[2]
     data = np.frombuffer(values, dtype=np.uint8) if values is not None else np.zeros(0, np.uint8)
+    # Blocks of about _SCAN_BLOCK bytes (whole rows), scanned on a thread each: numpy and
+    # Arrow release the GIL, and each block writes only its own rows of the masks.
+    spans: list[tuple[int, int]] = []
     row = 0
     while row < n:
         stop = int(np.searchsorted(offsets, offsets[row] + _SCAN_BLOCK, side="right"))
         stop = min(max(stop - 1, row + 1), n)
+        spans.append((row, stop))
+        row = stop
+
+    def scan(span: tuple[int, int]) -> None:
+        row, stop = span
         base = int(offsets[row])
         block = data[base:int(offsets[stop])]
         bounds = offsets[row:stop + 1] - base
@@ -529,25 +611,75 @@ def text_byte_checks(array: Any) -> dict[str, np.ndarray]:
         def rows_at(positions: np.ndarray, bounds: np.ndarray = bounds, row: int = row) -> np.ndarray:
             return np.searchsorted(bounds, positions, side="right") - 1 + row
 
-        out["non_ascii"][rows_at(np.flatnonzero(block >= 0x80))] = True
-        out["amp"][rows_at(np.flatnonzero(block == 38))] = True
-        out["cr"][rows_at(np.flatnonzero(block == 13))] = True
-        space, newline = block == 32, block == 10
-        ctrl = (block >= 9) & (block <= 13) & ~newline
-        pair = (space[:-1] | newline[:-1]) & (space[1:] | newline[1:]) & ~(newline[:-1] & newline[1:])
-        triple = newline[:-2] & newline[1:-1] & newline[2:]
-        out["layout"][rows_at(np.flatnonzero(ctrl))] = True
-        out["layout"][rows_at(np.flatnonzero(pair))] = True
-        out["layout"][rows_at(np.flatnonzero(triple))] = True
-        lengths = np.diff(bounds)
-        filled = np.flatnonzero(lengths > 0)
-        edge = _EDGE_BYTE[block[bounds[filled]]] | _EDGE_BYTE[block[bounds[filled + 1] - 1]]
-        out["edges"][filled[edge] + row] = True
-        row = stop
-    out["layout"] |= out["edges"]
-    for mask in out.values():
-        mask &= valid
+        if rare and len(block):
+            hit = block == rare[0]
+            for byte in rare[1:]:
+                hit |= block == byte
+            at = np.flatnonzero(hit)
+            if len(at):
+                found = block[at]
+                out["amp"][rows_at(at[found == 38])] = True
+                out["cr"][rows_at(at[found == 13])] = True
+                out["layout"][rows_at(at[found != 38])] = True
+        if inner and len(block) > 1:
+            # Two spaces, a space beside a line break, or three line breaks: pairs of blanks
+            # (rare in prose) first, then which of them are line-break pairs.
+            blank = (block == 32) | (block == 10)
+            at = np.flatnonzero(blank[:-1] & blank[1:])
+            if len(at):
+                breaks = (block[at] == 10) & (block[at + 1] == 10)
+                out["layout"][rows_at(at[~breaks])] = True
+                at = at[breaks]
+                at = at[at + 2 < len(block)]
+                out["layout"][rows_at(at[block[at + 2] == 10])] = True
+        extras = [name for name in _FLAG_BITS if name in wanted]
+        if extras and len(block):
+            at, flags = _char_flags(block)
+            for name in extras:
+                out[name][rows_at(at[(flags & _FLAG_BITS[name]) != 0])] = True
+        if wanted & {"edges", "layout", "ascii_layout"}:
+            lengths = np.diff(bounds)
+            filled = np.flatnonzero(lengths > 0)
+            first, last = block[bounds[filled]], block[bounds[filled + 1] - 1]
+            edge = _EDGE_BYTE[first] | _EDGE_BYTE[last]
+            out["edges"][filled[edge] + row] = True
+            if "ascii_layout" in wanted:
+                out["ascii_layout"][filled[_ASCII_ISSPACE[first] | _ASCII_ISSPACE[last]] + row] = True
+
+    if len(spans) > 1 and (os.cpu_count() or 1) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(len(spans), os.cpu_count() or 1)) as pool:
+            list(pool.map(scan, spans))
+    else:
+        for span in spans:
+            scan(span)
+    if "ascii_layout" in wanted:
+        out["ascii_layout"] |= out["layout"]  # the inner patterns (its own edges are in already)
+    if "layout" in wanted:
+        out["layout"] |= out["edges"]
+    for name, mask in out.items():
+        if name in wanted:
+            mask &= valid
+        else:
+            mask[:] = False
     return out
+
+
+def _char_flags(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the non-ASCII characters in ``block`` (valid UTF-8) and their
+    ``_FLAG_BITS``: code points are decoded from the lead byte and its continuation bytes."""
+    at = np.flatnonzero(block >= 0xC0)
+    if not len(at):
+        return at, np.zeros(0, dtype=np.uint8)
+    lead = block[at].astype(np.int64)
+    size = np.where(lead >= 0xF0, 4, np.where(lead >= 0xE0, 3, 2))
+    byte1 = block[np.minimum(at + 1, len(block) - 1)].astype(np.int64) & 0x3F
+    byte2 = block[np.minimum(at + 2, len(block) - 1)].astype(np.int64) & 0x3F
+    code = np.where(size == 2, ((lead & 0x1F) << 6) | byte1, ((lead & 0x0F) << 12) | (byte1 << 6) | byte2)
+    flags = _bmp_flags()[np.where(size == 4, 0, code)]
+    flags = np.where(size == 4, np.uint8(_FLAG_BITS["nfc_unsafe"]), flags).astype(np.uint8)
+    return at, flags
 
 
 __all__ = [

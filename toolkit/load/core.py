@@ -758,7 +758,7 @@ def _parquet_frame(prep: _Prepared, item: tuple[Path, Path, str, dict]) -> tuple
     def text_series(name: str) -> pd.Series:
         values = columns.get(name)
         if values is None:
-            return pd.Series([None] * n, dtype="str")
+            return pd.Series(pa.nulls(n, pa.large_string()), dtype="str")
         if isinstance(values, list):
             return pd.Series(values, dtype=object)
         return pd.Series(pa.chunked_array([values]) if isinstance(values, pa.Array) else values,
@@ -789,8 +789,8 @@ def _parquet_frame(prep: _Prepared, item: tuple[Path, Path, str, dict]) -> tuple
         else:
             data[out] = text_series(out)
     data["source_line"] = pd.Series(lines, dtype="int64")
-    data["source_path"] = [str(path)] * n
-    data["source_format"] = ["parquet"] * n
+    data["source_path"] = pd.Series(pa.repeat(pa.scalar(str(path), pa.large_string()), n), dtype="str")
+    data["source_format"] = pd.Series(pa.repeat(pa.scalar("parquet", pa.large_string()), n), dtype="str")
 
     # Metadata, as _apply_metadata does record by record.
     outlet = text_series("outlet")
@@ -1374,7 +1374,8 @@ def _build_table(records: list[dict], keys: list[str], report: LoadReport, *,
     its ``published`` may be a tz-aware datetime column, taken as it is. ``segments``: the row
     ranges the record path would have built as separate chunks; the unparseable-date examples
     in the report are gathered per segment, as that path does."""
-    ids = [_doc_id(k) for k in keys]
+    blake = hashlib.blake2b
+    ids = [blake(k.encode("utf-8"), digest_size=8).hexdigest() for k in keys]  # _doc_id, inlined
     counts = Counter(ids) if final else None
     if counts is not None and len(counts) < len(ids):
         # Two sources with the same folder and file names (a/2021/x.txt, b/2021/x.txt): number
@@ -1472,6 +1473,10 @@ _BLANK = "^[" + "".join(
 def _typed(values: pd.Series | list, dtype: Any) -> pd.Series:
     """``values`` as ``dtype``; blank strings (only whitespace) become missing."""
     if str(dtype) != "str":
+        if isinstance(values, pd.Series) and values.dtype == dtype:
+            return pd.Series(values.array, dtype=dtype)  # e.g. Parquet timestamps: no Python objects
+        if isinstance(values, pd.Series) and str(dtype) == "Int64" and values.dtype == "int64":
+            return pd.Series(values.to_numpy(), dtype=dtype)
         return pd.Series(list(values), dtype=dtype)
     if isinstance(values, pd.Series) and values.dtype == "str":
         typed = pd.Series(values.array, dtype=dtype)  # already text: no round trip through Python
@@ -1479,14 +1484,46 @@ def _typed(values: pd.Series | list, dtype: Any) -> pd.Series:
         raw = values.to_numpy(dtype=object, na_value=None) if isinstance(values, pd.Series) else list(values)
         typed = pd.Series(raw, dtype=dtype)
     if len(typed):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        array = pa.array(typed)
-        blank = pc.fill_null(pc.match_substring_regex(array, _BLANK), False).to_numpy(zero_copy_only=False)
+        blank = _blank_rows(typed)
         if blank.any():
             typed = typed.mask(blank)
     return typed
+
+
+def _blank_rows(typed: pd.Series) -> np.ndarray:
+    """Rows of a text column that are empty or only whitespace (``str.isspace``). The regex
+    runs only on rows that are empty or start with a blank or a non-ASCII character (read
+    from the first byte); no other row can be blank."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(typed, type=pa.large_string(), from_pandas=True)
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    parts = []
+    for chunk in chunks:
+        n = len(chunk)
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset:chunk.offset + n + 1]
+        values = chunk.buffers()[2]
+        data = np.frombuffer(values, dtype=np.uint8) if values is not None else np.zeros(0, np.uint8)
+        lengths = np.diff(offsets)
+        maybe = lengths == 0
+        filled = np.flatnonzero(~maybe)
+        maybe[filled] = _FIRST_BYTE_MAY_BE_BLANK[data[offsets[filled]]]
+        if chunk.null_count:
+            maybe &= np.asarray(pc.is_valid(chunk).to_numpy(zero_copy_only=False), dtype=bool)
+        blank = np.zeros(n, dtype=bool)
+        rows = np.flatnonzero(maybe)
+        if len(rows):
+            hit = pc.match_substring_regex(chunk.take(pa.array(rows)), _BLANK)
+            blank[rows] = np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
+        parts.append(blank)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+# First bytes of a text that may be blank: an ASCII byte str.isspace() accepts, or a non-ASCII lead.
+_FIRST_BYTE_MAY_BE_BLANK = np.zeros(256, dtype=bool)
+_FIRST_BYTE_MAY_BE_BLANK[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_FIRST_BYTE_MAY_BE_BLANK[0x80:] = True
 
 
 def _numeric_if_all(values: pd.Series) -> pd.Series:

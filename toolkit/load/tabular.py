@@ -1060,22 +1060,23 @@ def _clean_text_column(array: Any, joiner_clean: Callable[[Any], Any]) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    array = pc.cast(array, pa.large_string())
+    array = pc.cast(array, pa.large_string())  # shares the text buffers: no copy
     if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+        array = array.chunk(0) if array.num_chunks == 1 else array
     if not len(array):
-        return array
+        return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     from toolkit.normalize import text_byte_checks
 
-    checks = text_byte_checks(array)
-    fix = pa.array(checks["cr"] | checks["edges"])  # a superset: the cleaner decides
-    if checks["cr"].any() or checks["edges"].any():
-        cleaned = [joiner_clean(v) for v in pc.filter(array, fix).to_pylist()]
-        array = pc.replace_with_mask(array, fix, pa.array(cleaned, type=pa.large_string()))
+    checks = text_byte_checks(array, only=("cr", "edges"))
+    fix = checks["cr"] | checks["edges"]  # a superset: the cleaner decides
+    if fix.any():
+        cleaned = [joiner_clean(v) for v in pc.filter(array, pa.array(fix)).to_pylist()]
+        array = pc.replace_with_mask(array, pa.array(fix), pa.array(cleaned, type=pa.large_string()))
     empty = pc.fill_null(pc.equal(pc.binary_length(array), 0), False)
     if pc.any(empty).as_py():
         array = pc.if_else(empty, pa.scalar(None, pa.large_string()), array)
-    return array
+    # One array, as before (checked chunk by chunk above, then combined once).
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def read_parquet_columns(path: Path, ctx: ReadContext) -> tuple[dict[str, Any], Any, list[int]] | None:
@@ -1127,6 +1128,9 @@ def read_parquet_columns(path: Path, ctx: ReadContext) -> tuple[dict[str, Any], 
         t = column.type
         if out == "published" and pa.types.is_timestamp(t):
             columns[out] = column
+        elif out == "record_id" and _is_text_type(t) and clean is _clean_id:
+            # Ids are mostly distinct: strip only those that may need it (_clean_id of a text).
+            columns[out] = _clean_text_column(column, clean)
         elif out == "byline" or out == "published" or (out == "record_id" and _is_text_type(t)):
             columns[out] = _by_uniques(column, clean)
         elif out == "record_id":
