@@ -435,6 +435,8 @@ def topic_hits_per_day(size: str, repeat: int) -> None:
     print(header)
     print("-" * len(header))
     steps: dict[str, tuple[list[float], list[float], int]] = {}
+    before = _rss_mib("VmRSS")
+    _reset_peak()
     for _ in range(repeat + 1):
         begin, begin_cpu = time.perf_counter(), time.process_time()
         matches = match_topics(articles, topics)
@@ -455,7 +457,29 @@ def topic_hits_per_day(size: str, repeat: int) -> None:
         print(f"{name:>22} {walls[0]:8.2f} {med:9.3f} {min(warm):6.2f}-{max(warm):<6.2f} {mb / med:7.1f} "
               f"{statistics.median(cpus[1:] or cpus):6.2f} {rows:8d}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{'':>7} peak RSS of this process {peak:.0f} MiB; load average now {os.getloadavg()[0]:.2f}")
+    above = _rss_mib("VmHWM") - before if before is not None and _rss_mib("VmHWM") is not None else None
+    during = f", {above:+.0f} MiB above the RSS before the first run ({before:.0f} MiB, articles loaded)" if above is not None else ""
+    print(f"{'':>7} peak RSS of this process {peak:.0f} MiB{during}; load average now {os.getloadavg()[0]:.2f}")
+
+
+def _rss_mib(key: str) -> float | None:
+    """VmRSS or VmHWM of this process in MiB (Linux), else None."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def _reset_peak() -> None:
+    """Reset VmHWM to the current RSS (Linux >= 4.0), so that it measures the steps alone."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

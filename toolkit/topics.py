@@ -539,7 +539,7 @@ def topic_regex(patterns: Sequence[str], *, case_sensitive: bool = False) -> re.
 # sign); the regex and the fast path agree on everything else.
 
 _SEP = "\x00"  # between texts in one batch: not a letter, digit, space or hyphen
-_BATCH_CHARS = 1 << 24  # characters per batch: bounds the arrays (about 20 bytes a character)
+_BATCH_CHARS = 1 << 20  # characters per batch: bounds the arrays (about 30 bytes a character)
 _PARALLEL_CHARS = 1 << 20  # below this, one batch: threads would cost more than they save
 _MAX_THREADS = 8
 _HYPHEN_CODES = np.array([ord(c) for c in _HYPHENS], dtype=np.uint32)
@@ -730,16 +730,15 @@ class _Tokens:
         lowered = _lower_types(self.types).dictionary_encode()
         to_lower = lowered.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         self.lower_array = lowered.dictionary
-        lower_types = self.lower_array.to_pylist()
         self.lower_codes = to_lower[self.codes] if n else self.codes
         # Evidence is lower-cased as written (str.lower), which differs from the matching key
         # only for "İ"; usually these codes are the same as lower_codes.
         if "\u0130" in big:
             to_evidence, evidence_types = pd.factorize(pd.Series([t.lower() for t in self.types.to_pylist()], dtype=object))
             self.evidence_codes = to_evidence.astype(np.int64)[self.codes] if n else self.codes
-            self.evidence_types = list(evidence_types)
+            self.evidence_types = pa.array(list(evidence_types), type=pa.large_string())
         else:
-            self.evidence_codes, self.evidence_types = self.lower_codes, list(lower_types)
+            self.evidence_codes, self.evidence_types = self.lower_codes, self.lower_array
 
 
 def _lower_types(types: pa.LargeStringArray) -> pa.LargeStringArray:
@@ -810,21 +809,32 @@ def _slices(data: bytes, start: np.ndarray, end: np.ndarray) -> pa.LargeStringAr
     return pa.LargeStringArray.from_buffers(len(start), pa.py_buffer(offsets), pa.py_buffer(chunk))
 
 
-def _key_pairs(types: pa.Array, keys: list[tuple[str, bool]]) -> tuple[np.ndarray, np.ndarray]:
+@functools.lru_cache(maxsize=256)
+def _key_groups(keys: tuple[tuple[str, bool], ...]) -> list[tuple[int, pa.Array, np.ndarray]]:
+    """Word keys grouped for lookup: (0 for exact words or the prefix length of globs, the words
+    as an Arrow array, their key numbers). Cached: every batch looks up the same keys."""
+    by_kind: dict[int, list[tuple[str, int]]] = {}
+    for k, (word, glob) in enumerate(keys):
+        by_kind.setdefault(len(word) if glob else 0, []).append((word, k))
+    return [
+        (length, pa.array([w for w, _ in group], type=pa.large_string()),
+         np.array([k for _, k in group], dtype=np.int64))
+        for length, group in by_kind.items()
+    ]
+
+
+def _key_pairs(types: pa.Array, keys: Sequence[tuple[str, bool]]) -> tuple[np.ndarray, np.ndarray]:
     """(type, key) pairs where a distinct token matches a word key (exact, or prefix for a glob)."""
     type_ids: list[np.ndarray] = []
     key_ids: list[np.ndarray] = []
-    by_kind: dict[int, list[tuple[str, int]]] = {}  # 0: exact; L > 0: prefixes of length L
-    for k, (word, glob) in enumerate(keys):
-        by_kind.setdefault(len(word) if glob else 0, []).append((word, k))
-    for length, group in by_kind.items():
+    for length, value_set, ids in _key_groups(tuple(keys)):
         values = types if length == 0 else pc.utf8_slice_codeunits(types, 0, length)
-        found = pc.index_in(values, value_set=pa.array([w for w, _ in group], type=pa.large_string()))
+        found = pc.index_in(values, value_set=value_set)
         found = found.to_numpy(zero_copy_only=False)
         hit = ~np.isnan(found) if found.dtype.kind == "f" else np.ones(len(found), dtype=bool)
         rows = np.flatnonzero(hit)
         type_ids.append(rows)
-        key_ids.append(np.array([k for _, k in group], dtype=np.int64)[found[hit].astype(np.int64)])
+        key_ids.append(ids[found[hit].astype(np.int64)])
     if not type_ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.concatenate(type_ids).astype(np.int64), np.concatenate(key_ids)
@@ -896,6 +906,9 @@ class _Plan(NamedTuple):
     single: np.ndarray  # a simple one-word entry
     paired: np.ndarray  # a simple phrase whose first two words are exact
     n_words: np.ndarray  # words of a simple entry, 0 for the others
+    pair_words: pa.Array  # the first two words of the paired entries, each once
+    pair_first: np.ndarray  # per paired entry (in np.flatnonzero(paired) order): its words' positions there
+    pair_second: np.ndarray
 
 
 @functools.lru_cache(maxsize=64)
@@ -926,6 +939,9 @@ def _plan(units: tuple[_Unit, ...], case_sensitive: bool) -> _Plan:
     first_key, first_entry = (np.array(x, dtype=np.int64) for x in zip(*first, strict=True)) if first else (
         np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     order = np.argsort(first_key, kind="stable")
+    paired = [e.words is not None and len(e.words) > 1 and not any(e.globs[:2]) for e in entries]
+    pair_words = list(dict.fromkeys(w for e, p in zip(entries, paired, strict=True) if p for w in e.words[:2]))
+    word_at = {w: i for i, w in enumerate(pair_words)}
     return _Plan(
         entries=entries,
         units_of=np.array(entry_unit, dtype=np.int64),
@@ -934,9 +950,11 @@ def _plan(units: tuple[_Unit, ...], case_sensitive: bool) -> _Plan:
         first_entry=first_entry[order],
         rank=np.array([e.rank for e in entries], dtype=np.int64),
         single=np.array([e.words is not None and len(e.words) == 1 for e in entries], dtype=bool),
-        paired=np.array([e.words is not None and len(e.words) > 1 and not any(e.globs[:2]) for e in entries],
-                        dtype=bool),
+        paired=np.array(paired, dtype=bool),
         n_words=np.array([len(e.words) if e.words is not None else 0 for e in entries], dtype=np.int64),
+        pair_words=pa.array(pair_words, type=pa.large_string()),
+        pair_first=np.array([word_at[e.words[0]] for e, p in zip(entries, paired, strict=True) if p], dtype=np.int64),
+        pair_second=np.array([word_at[e.words[1]] for e, p in zip(entries, paired, strict=True) if p], dtype=np.int64),
     )
 
 
@@ -973,7 +991,12 @@ def _candidates(
     te_entry = first_entry[lo[pair] + within]
     # Per (type, unit), in alternation order.
     te_unit = units_of[te_entry]
-    order = np.lexsort((rank[te_entry], te_unit, te_type))
+    te_rank = rank[te_entry]
+    n_units, n_ranks = len(units) + 1, int(rank.max()) + 1
+    if (n_types + 1) * n_units * n_ranks < 2**62:  # one integer key: far faster than lexsort
+        order = np.argsort((te_type * n_units + te_unit) * n_ranks + te_rank, kind="stable")
+    else:  # pragma: no cover - beyond any realistic batch
+        order = np.lexsort((te_rank, te_unit, te_type))
     te_type, te_entry, te_unit = te_type[order], te_entry[order], te_unit[order]
     n_pairs = len(te_type)
     new = np.ones(n_pairs, dtype=bool)
@@ -996,25 +1019,24 @@ def _candidates(
         return token, sel_entry[type_start[codes[token]] + within]
 
     u_token, u_entry = per_token(uncertain)
-    p_token, p_entry = _pair_candidates(tokens, codes, types, entries, np.flatnonzero(paired))
+    p_token, p_entry = _pair_candidates(tokens, codes, types, plan)
     return (per_token(certain), (np.concatenate((u_token, p_token)), np.concatenate((u_entry, p_entry))),
             entries, units_of)
 
 
 def _pair_candidates(
-    tokens: _Tokens, codes: np.ndarray, types: pa.Array, entries: list[_Entry], paired: np.ndarray
+    tokens: _Tokens, codes: np.ndarray, types: pa.Array, plan: _Plan
 ) -> tuple[np.ndarray, np.ndarray]:
     """(token, entry) where the entry's first two (exact) words are the token and the next one,
     with a phrase gap between them."""
     empty = np.zeros(0, dtype=np.int64)
+    paired = np.flatnonzero(plan.paired)
     if not len(paired) or len(codes) < 2:
         return empty, empty
-    words = list(dict.fromkeys(w for e in paired.tolist() for w in entries[e].words[:2]))
-    found = pc.index_in(pa.array(words, type=pa.large_string()), value_set=types)
-    type_of = dict(zip(words, found.to_pylist(), strict=True))
-    first_type = np.array([type_of[entries[e].words[0]] for e in paired.tolist()], dtype=float)
-    second_type = np.array([type_of[entries[e].words[1]] for e in paired.tolist()], dtype=float)
-    present = ~np.isnan(first_type) & ~np.isnan(second_type)
+    # The type of each word (-1: not in this batch).
+    type_of = pc.fill_null(pc.index_in(plan.pair_words, value_set=types), -1).to_numpy(zero_copy_only=False)
+    first_type, second_type = type_of[plan.pair_first], type_of[plan.pair_second]
+    present = (first_type >= 0) & (second_type >= 0)
     if not present.any():
         return empty, empty
     n_types = len(types)
@@ -1201,8 +1223,11 @@ def _leftmost(unit: np.ndarray, start: np.ndarray, end: np.ndarray, length: int)
     return keep
 
 
-def _match_batch(tokens: _Tokens, units: Sequence[_Unit]) -> tuple[tuple[np.ndarray, ...], list[str]]:
-    """All hits of all units in the batch: (unit, start, end, evidence) arrays, evidence strings."""
+def _match_batch(
+    tokens: _Tokens, units: Sequence[_Unit]
+) -> tuple[tuple[np.ndarray, ...], tuple[pa.Array, list[str]]]:
+    """All hits of all units in the batch: (unit, start, end, evidence) arrays, and the evidence
+    strings: the lower-cased token types (Arrow), then the other strings (numbered after them)."""
     big = tokens.big
     hits = _Hits()
     # Simple entries of case-sensitive topics are looked up among the tokens as written, all
@@ -1219,8 +1244,7 @@ def _match_batch(tokens: _Tokens, units: Sequence[_Unit]) -> tuple[tuple[np.ndar
                 start, end = (np.array(x, dtype=np.int64) for x in zip(*spans, strict=True))
                 evidence = np.array([hits.string_id(big[s:e], offset) for s, e in spans], dtype=np.int64)
                 hits.add(np.full(len(spans), u), start, end, evidence)
-    strings = tokens.evidence_types + list(hits.strings)
-    return hits.arrays(), strings
+    return hits.arrays(), (tokens.evidence_types, list(hits.strings))
 
 
 def _drop_excluded(
@@ -1243,6 +1267,161 @@ def _drop_excluded(
         keep[inc[held]] = False
     keep[np.isin(unit, [t.exclude for t in topics if t.exclude is not None])] = False
     return keep
+
+
+# ----------------------------------------------------------------------------------------------
+# Prefilter: the articles where a hit can start at all
+# ----------------------------------------------------------------------------------------------
+#
+# In a large corpus most articles mention none of a small dictionary's entries. One RE2 scan
+# per column (pyarrow's match_substring_regex: no Python strings, the GIL released) finds the
+# articles holding some entry's literal; only those go to the token matcher above. The scan is
+# a superset of the matcher's hits, so the result is the same with or without it:
+# - a hit starts at a token whose lower-casing (``_lower``, per character but for the Greek
+#   final sigma) equals the entry's first word, or starts with it for a glob; so the raw text
+#   holds, at that token, for each character of the word one that lowers to it. Each such
+#   character becomes a class of every code point that lowers to it (``"k"``: k, K and the
+#   Kelvin sign; ``"i"``: i, I and U+0130), and the three sigmas are one class;
+# - the further words of a simple phrase follow after a phrase gap (a run of the characters the
+#   matcher takes for whitespace, or one hyphen), up to the first glob word, which ends the
+#   literal; entries with other characters ("U.S.", "Jae-in") contribute the tokens they can
+#   start with (their lookup keys);
+# - no boundary is required before or after the literal ("japan" passes "Japanese"), the
+#   matcher settles that; case-sensitive entries use the same classes (a superset again).
+# A topic with an entry that starts with punctuation ("#MeToo") is scanned by its own regex over
+# every text, so no prefilter then; nor for dictionaries of more than _PREFILTER_MAX_LITERALS
+# literals, where RE2's automaton grows large and most articles match anyway.
+
+_PREFILTER_MAX_LITERALS = 500
+_PREFILTER_SLICE_BYTES = 1 << 23  # bytes of one column scanned by one task
+
+
+@functools.cache
+def _lowered_from() -> dict[str, str]:
+    """For each character, the other characters that ``_lower`` turns into it (e.g. "k": "K\\u212a")."""
+    codes = np.arange(0x110000, dtype=np.uint32)
+    codes = codes[(codes < 0xD800) | (codes >= 0xE000)]  # no surrogates in text
+    chars = codes.tobytes().decode("utf-32-le")
+    lowered = _lower(chars)
+    if len(lowered) != len(chars):  # pragma: no cover - no such character in Unicode 15
+        lowered = "".join(_lower(c)[:1] for c in chars)
+    low = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
+    changed = np.flatnonzero(low != codes)
+    found: dict[str, str] = {}
+    for source, target in zip(codes[changed].tolist(), low[changed].tolist(), strict=True):
+        found[chr(target)] = found.get(chr(target), "") + chr(source)
+    return found
+
+
+_SIGMAS = "\u03a3\u03c3\u03c2"  # Σ σ ς: lower() picks σ or ς by context
+
+
+def _char_class(char: str) -> str:
+    """RE2 class of the characters whose lower-casing is ``char``'s."""
+    low = _lower(char)
+    members = set(_SIGMAS) if low in _SIGMAS else {char, low, *_lowered_from().get(low, "")}
+    if len(members) == 1:
+        return _re2_char(char)
+    return "[" + "".join(_re2_char(c) for c in sorted(members)) + "]"
+
+
+def _re2_char(char: str) -> str:
+    return char if char.isascii() and char.isalnum() else f"\\x{{{ord(char):x}}}"
+
+
+@functools.cache
+def _gap_re2() -> str:
+    """RE2 for a phrase gap as ``_Tokens.gap_ok`` reads it: whitespace (Python's) or one hyphen."""
+    spaces = np.flatnonzero(_char_tables()[1]).tolist()
+    space_class = "".join(_re2_char(chr(c)) for c in spaces)
+    hyphens = "".join(_re2_char(c) for c in _HYPHENS)
+    return f"(?:[{space_class}]+|[{hyphens}])"
+
+
+def _word_re2(word: str) -> str:
+    return "".join(_char_class(c) for c in word)
+
+
+def _prefilter_literals(units: Sequence[_Unit]) -> list[str] | None:
+    """One RE2 literal per entry (deduplicated), or None when the prefilter cannot be used."""
+    literals: dict[str, None] = {}
+    for unit in units:
+        if unit.scan_all:
+            return None
+        for entry in unit.entries:
+            if entry.words is not None:
+                parts = []
+                for word, glob in zip(entry.words, entry.globs, strict=True):
+                    parts.append(_word_re2(word))
+                    if glob:
+                        break
+                literals[_gap_re2().join(parts)] = None
+            else:
+                exact, prefix = entry.keys
+                for key in (*exact, *prefix):
+                    literals[_word_re2(key)] = None
+    return sorted(literals, key=lambda x: (len(x), x))
+
+
+@functools.lru_cache(maxsize=64)
+def _prefilter_pattern(units: tuple[_Unit, ...]) -> tuple[str, int] | None:
+    """The RE2 alternation of the literals and their number (cached per dictionary)."""
+    literals = _prefilter_literals(units)
+    if not literals:
+        return None
+    return "|".join(literals), len(literals)
+
+
+def _prefilter(columns: Sequence[pa.ChunkedArray], units: Sequence[_Unit]) -> np.ndarray | None:
+    """Rows of the articles that can hold a hit (sorted), or None when every row must be matched."""
+    found = _prefilter_pattern(tuple(units))
+    if found is None or found[1] > _PREFILTER_MAX_LITERALS:
+        return None
+    pattern = found[0]
+    n_rows = len(columns[0])
+    tasks = []
+    for j, column in enumerate(columns):
+        nbytes = max(column.nbytes, 1)
+        n_slices = max(1, min(n_rows, -(-nbytes // _PREFILTER_SLICE_BYTES)))
+        bounds = np.linspace(0, n_rows, n_slices + 1).astype(np.int64)
+        tasks += [(j, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+
+    def scan(task: tuple[int, int, int]) -> tuple[int, np.ndarray]:
+        j, a, b = task
+        found = pc.match_substring_regex(columns[j].slice(a, b - a), pattern)
+        return a, pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+
+    try:
+        workers = min(_workers(), len(tasks))
+        if workers > 1:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="match_topics") as pool:
+                results = list(pool.map(scan, tasks))
+        else:
+            results = [scan(t) for t in tasks]
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:  # e.g. a pattern RE2 refuses
+        log.debug("match_topics: no prefilter (%s)", exc)
+        return None
+    keep = np.zeros(n_rows, dtype=bool)
+    for a, found in results:
+        keep[a : a + len(found)] |= found
+    return np.flatnonzero(keep)
+
+
+def _arrow_texts(column: pd.Series) -> pa.ChunkedArray:
+    """A text column as Arrow strings, without copying a pyarrow-backed column; values that are
+    not strings count as empty (as ``_texts`` reads them)."""
+    array = column.array
+    if hasattr(array, "__arrow_array__"):  # pandas' "str" (pyarrow storage) and ArrowDtype columns
+        arrow = array.__arrow_array__()
+        if isinstance(arrow, pa.Array):
+            arrow = pa.chunked_array([arrow])
+        if pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type):
+            return arrow
+    return pa.chunked_array([pa.array(_texts(column), type=pa.large_string())])
+
+
+def _arrow_list(column: pa.ChunkedArray) -> list[str]:
+    return [v if v is not None else "" for v in column.to_pylist()]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1333,7 +1512,7 @@ def _empty_result(count_columns: list[str]) -> pd.DataFrame:
 
 
 def _assemble(
-    doc: np.ndarray, out: np.ndarray, part: np.ndarray, evidence: np.ndarray, strings: list[str],
+    doc: np.ndarray, out: np.ndarray, part: np.ndarray, evidence: np.ndarray, strings: tuple[pa.Array, list[str]],
     n_out: int, n_parts: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array]:
     """Rows per (doc, out) in that order: doc, out, counts per part, joined evidence."""
@@ -1342,7 +1521,12 @@ def _assemble(
     used, ev = _unique(evidence)
     # The same string can have two ids (a token, and the text of a regex entry's hit, e.g.
     # "jaein" for "Jae-in*" in one topic of a group and "Jaein" in another): rank by value.
-    encoded = pa.array([strings[i] for i in used.tolist()], type=pa.large_string()).dictionary_encode()
+    types, others = strings
+    split = int(np.searchsorted(used, len(types)))
+    chosen = [types.take(pa.array(used[:split]))]
+    if split < len(used):
+        chosen.append(pa.array([others[i - len(types)] for i in used[split:].tolist()], type=pa.large_string()))
+    encoded = pa.concat_arrays(chosen).dictionary_encode()
     distinct = encoded.dictionary
     order = pc.array_sort_indices(distinct).to_numpy(zero_copy_only=False)  # code point order
     rank_of = np.empty(len(distinct), dtype=np.int64)
@@ -1422,12 +1606,21 @@ def match_topics(
     of both sides, which is what ``re.IGNORECASE`` does except for a few characters with
     special case folding ("ſ", the Kelvin sign, Greek final sigma).
 
+    Before any of that, one scan per column (RE2 through pyarrow, on the Arrow data of a
+    ``str`` column, no Python strings) keeps the articles that hold some entry's letters at
+    all (any case, phrase words with a phrase gap between them); only those are tokenized.
+    The scan passes every article with a hit, so the result is the same without it; it is
+    skipped for a dictionary of more than 500 such literals (most articles match then) or
+    with an entry that starts with punctuation.
+
     Speed: see ``benchmarks/bench_topics.py`` and its section of ``benchmarks/README.md``
     (BBC corpus, 5 MB, 50 topics x 200 entries, 0.9 million hits; the time grows with the
-    text and the hits rather than the entries). ``lede=N`` adds sentence splitting of the
-    first paragraphs. Texts are processed in batches of at most about 16 million characters,
-    one batch per core at a time (``TOOLKIT_THREADS`` sets the number of threads); peak
-    memory is about 30 times the size of the text being matched at once.
+    text and the hits rather than the entries; on 100 MB with the example topics, where one
+    article in twelve passes the scan, about 1 CPU-second). ``lede=N`` adds sentence
+    splitting of the first paragraphs. Texts are processed in batches of at most about a
+    million characters, one batch per core at a time (``TOOLKIT_THREADS`` sets the number of
+    threads); peak memory is about 30 times the characters of the batches in flight, plus
+    the articles that passed the scan as Python strings.
 
     Examples
     --------
@@ -1475,8 +1668,14 @@ def match_topics(
     count_columns = ["n_title", "n_lede", "n_body", *(f"n_{f}" for f in fields)]
     n_parts = len(count_columns)
 
-    columns = [_texts(articles["title"]), _texts(articles["text"]), *(_texts(articles[f]) for f in fields)]
-    n_docs = len(articles)
+    arrow_columns = [_arrow_texts(articles[c]) for c in ("title", "text", *fields)]
+    # Only the articles where some entry's literal occurs go to the token matcher (and become
+    # Python strings): on a large corpus and a small dictionary, a small part of it.
+    rows = _prefilter(arrow_columns, units)
+    if rows is not None:
+        arrow_columns = [c.take(pa.array(rows)) for c in arrow_columns]
+    columns = [_arrow_list(c) for c in arrow_columns]
+    del arrow_columns
     # The first paragraph is found per batch with numpy; sentences need Python here.
     lede_ends = None if lede == "paragraph" else np.array([_lede_end(t, lede) for t in columns[1]], dtype=np.int64)
     sizes = np.array([len(t) for t in columns[1]], dtype=np.int64)
@@ -1503,15 +1702,17 @@ def match_topics(
     out_idx = np.concatenate([c[1] for c in chunks])
     counts = np.concatenate([c[2] for c in chunks])
     matched = pa.chunked_array([c[3] for c in chunks], type=pa.large_string())
+    if rows is not None:
+        doc = rows[doc]
     result = pd.DataFrame({
         "doc_id": articles["doc_id"].take(doc).reset_index(drop=True),
-        "topic": pd.Series(np.array(names, dtype=object)[out_idx], dtype="str"),
+        "topic": pd.Series(pd.array(pa.array(names, type=pa.large_string()).take(pa.array(out_idx)), dtype="str")),
     })
     for j, column in enumerate(count_columns):
         result[column] = counts[:, j].astype("int64")
     result["n"] = counts.sum(axis=1).astype("int64")
     result["matched"] = pd.Series(pd.array(matched, dtype="str"))
-    log.debug("match_topics: %d article-%s pairs from %d articles", len(result), level, n_docs)
+    log.debug("match_topics: %d article-%s pairs from %d articles", len(result), level, len(articles))
     return result
 
 
