@@ -22,7 +22,8 @@ RSS), repeats interleaved:
 Corpora: ``bbc`` (the 2,225 BBC texts, about 5 MB) and ``100mb`` (Reuters-21578 and ReCOVery
 bodies repeated in memory, with distinct ids, until about 100 MB of UTF-8). Nothing is written
 to the repository. Rates are MB of UTF-8 text per second of the pipeline (corpus building and
-imports, scipy's included, are not timed); "RSS" is the process' peak (``ru_maxrss``) and "RSS above corpus" the
+imports, scipy's included, are not timed); "CPU s" is user + system time of the pipeline (with
+tr and mawk for ``c``), which other work on the machine affects far less than wall time; "RSS" is the process' peak (``ru_maxrss``) and "RSS above corpus" the
 part after the corpus was built in memory. Usage::
 
     .venv/bin/python benchmarks/bench_counts.py [--corpus bbc,100mb] [--repeat N]
@@ -80,6 +81,12 @@ def _texts(corpus: str, corpora: Path) -> list[str]:
     return _bbc(corpora) if corpus == "bbc" else _reuters_recovery(corpora, 100)
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished children (tr and mawk for c)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -106,7 +113,7 @@ def _worker(pipeline: str, corpus: str, corpora: Path, textfile: str) -> dict:
     elif pipeline in ("sklearn", "sklearn-alnum"):
         from sklearn.feature_extraction.text import CountVectorizer
     base_rss = _rss_mib()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     if pipeline == "ours":
         tokens = tokenize(articles, fields=("text",), sentences=False)
         per_article = np.bincount(tokens["doc_id"].cat.codes.to_numpy(), minlength=len(articles))
@@ -135,8 +142,8 @@ def _worker(pipeline: str, corpus: str, corpora: Path, textfile: str) -> dict:
             shell=True, check=True, capture_output=True, text=True,
         ).stdout.split()
         types, words = int(out[0]), int(out[1])
-    seconds = time.perf_counter() - started
-    return {"pipeline": pipeline, "corpus": corpus, "mb": mb, "seconds": seconds, "words": words,
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+    return {"pipeline": pipeline, "corpus": corpus, "mb": mb, "seconds": seconds, "cpu": cpu, "words": words,
             "types": types, "rss": _rss_mib(), "base_rss": base_rss}
 
 
@@ -180,16 +187,17 @@ def main() -> None:
         mb = runs[pipelines[0]][0]["mb"]
         print(f"\n## {corpus}: {mb:.1f} MB of text; 1-min load average {load_before:.1f} before, {load_after:.1f} after; "
               f"median of {args.repeat}")
-        print("| pipeline | seconds | MB/s | words/s | words | types | peak RSS MiB | RSS above corpus MiB |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        print("| pipeline | seconds | CPU s | MB/s | words/s | words | types | peak RSS MiB | RSS above corpus MiB |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         rate = {}
         for p in pipelines:
             sec = statistics.median(x["seconds"] for x in runs[p])
+            cpu = statistics.median(x["cpu"] for x in runs[p])
             rss = statistics.median(x["rss"] for x in runs[p])
             above = statistics.median(x["rss"] - x["base_rss"] for x in runs[p])
             last = runs[p][-1]
             rate[p] = mb / sec
-            print(f"| {p} | {sec:.2f} | {mb / sec:.1f} | {last['words'] / sec / 1e6:.2f}M | {last['words']:,} | "
+            print(f"| {p} | {sec:.2f} | {cpu:.2f} | {mb / sec:.1f} | {last['words'] / sec / 1e6:.2f}M | {last['words']:,} | "
                   f"{last['types']:,} | {rss:.0f} | {above:.0f} |")
         for mine in ("ours", "ours-dtm", "ours-alnum"):
             for other in ("sklearn", "sklearn-alnum", "c"):

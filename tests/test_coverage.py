@@ -996,3 +996,16 @@ def test_property_outlets_prominence_cooccurrence(outlets, dups, cells, dedupe) 
     diag = co[co["topic_a"] == co["topic_b"]].set_index("topic_a")["n_a"]
     assert diag.to_dict() == {t: overall.loc[t, "n_matching"] for t in diag.index}
     assert (co["n_articles"] == len(kept)).all()
+
+
+def test_topic_terms_from_a_matrix(texts: pd.DataFrame, topic_hits: pd.DataFrame) -> None:
+    from toolkit.stats import document_term_matrix
+
+    matrix = document_term_matrix(texts, stopwords=False)
+    for options in ({"stopwords": False}, {}, {"stopwords": "news", "min_n": 2}, {"topics": ["Korea"]}):
+        pd.testing.assert_frame_equal(topic_terms(texts, topic_hits, n=3, matrix=matrix, **options),
+                                      topic_terms(texts, topic_hits, n=3, **options))
+    # By hand, as test_topic_terms_by_hand: Japan (article a) talks 3 of 10 words.
+    got = topic_terms(texts, topic_hits, n=1, stopwords=False, matrix=matrix)
+    assert got.loc[0, ["topic", "term", "n", "docfreq", "n_docs"]].tolist() == ["Japan", "talks", 3, 1, 1]
+    assert got.loc[0, "share"] == pytest.approx(3 / 10)

@@ -755,3 +755,131 @@ def _reuters_and_recovery(corpora: Path) -> pd.DataFrame:
 @pytest.mark.corpora
 def test_alnum_words_equal_the_definition_on_reuters_and_recovery(corpora):
     _assert_alnum_matrix_is_the_reference(_reuters_and_recovery(corpora))
+
+
+# -- the matrix is counted slice by slice (toolkit._alnum.sliced_counts) -----------------------
+
+def _per_token_matrix(arts: pd.DataFrame, **options):
+    """The matrix as counted before slicing: every token's (article, term), one scipy CSR for all."""
+    from toolkit import stats
+
+    rows, codes, terms = stats._counted_words(arts, None, keep=np.ones(len(arts), dtype=bool),
+                                              fields=options.get("fields", ("title", "text")),
+                                              lower=options.get("lower", True),
+                                              stopwords=options.get("stopwords", True),
+                                              words=options.get("words", "toolkit"))
+    return stats._sparse_counts(rows, codes, len(terms), len(arts)), terms.to_pylist()
+
+
+def _assert_same_matrix(got, want) -> None:
+    (matrix, vocabulary), (their_matrix, their_terms) = got, want
+    assert vocabulary.tolist() == list(their_terms)
+    assert matrix.shape == their_matrix.shape and matrix.dtype == np.int64 and matrix.has_canonical_format
+    for name in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(matrix, name), getattr(their_matrix, name), err_msg=name)
+
+
+def _sliced(monkeypatch, slice_bytes: int, jobs: int) -> None:
+    import toolkit._alnum as alnum
+
+    monkeypatch.setattr(alnum, "SLICE_BYTES", slice_bytes)
+    monkeypatch.setattr(alnum.os, "cpu_count", lambda: jobs)
+    monkeypatch.setattr(alnum, "_RELEASE_NNZ", 0)  # hand freed memory back after every count
+
+
+SLICED = pd.concat([TRICKY, _alnum_articles(["", "...", None, "ΟΔΟΣ σας ΣΑΣ İstanbul", "x " * 300, "—"],
+                                            titles=["Korea", None, "the", "", "talks", None])],
+                   ignore_index=True).assign(doc_id=lambda d: [f"s{i}" for i in range(len(d))])
+
+
+@pytest.mark.parametrize("words", ["toolkit", "alnum"])
+@pytest.mark.parametrize("options", [{}, {"stopwords": False}, {"lower": False}, {"fields": ("text",)},
+                                     {"stopwords": ["japan", "the", "x"]}])
+def test_document_term_matrix_is_the_same_whatever_the_slices(monkeypatch, words, options):
+    """Slices of one article, of a few, and one slice for all give the per-token matrix exactly."""
+    want = _per_token_matrix(SLICED, words=words, **options)
+    by_day = term_frequencies(SLICED, freq="D", words=words, **options)  # undated articles left out
+    assert set(by_day["term"]) < set(want[1])
+    for slice_bytes, jobs in ((1, 1), (1, 3), (40, 2), (10**9, 1)):
+        _sliced(monkeypatch, slice_bytes, jobs)
+        _assert_same_matrix(document_term_matrix(SLICED, words=words, **options), want)
+        pd.testing.assert_frame_equal(term_frequencies(SLICED, freq="D", words=words, **options), by_day)
+    # articles without any word, alone and all together
+    empty = SLICED.iloc[[5, 9, 5]].reset_index(drop=True).assign(doc_id=["e1", "e2", "e3"])
+    matrix, vocabulary = document_term_matrix(empty, words=words, **options)
+    assert matrix.shape == (3, 0) and matrix.nnz == 0 and len(vocabulary) == 0
+
+
+@pytest.mark.corpora
+@pytest.mark.parametrize("words", ["toolkit", "alnum"])
+def test_document_term_matrix_slicing_changes_nothing_on_real_text(corpora, monkeypatch, words):
+    """BBC and ReCOVery/Reuters articles: one article per slice, small slices on 3 threads and
+    one slice for all give the same matrix and vocabulary as counting every token at once."""
+    bbc = read_bbc_plainly(corpora).iloc[::6].reset_index(drop=True)
+    bbc["outlet"], bbc["published"] = "BBC", pd.Series(pd.NaT, index=bbc.index, dtype=UTC)
+    other = _reuters_and_recovery(corpora).iloc[::40].reset_index(drop=True)
+    arts = pd.concat([bbc[other.columns], other], ignore_index=True)
+    arts["doc_id"] = [f"d{i}" for i in range(len(arts))]
+    want = _per_token_matrix(arts, words=words, stopwords=False)
+    assert want[0].nnz > 100_000
+    for slice_bytes, jobs in ((30_000, 3), (10**10, 1)):
+        _sliced(monkeypatch, slice_bytes, jobs)
+        _assert_same_matrix(document_term_matrix(arts, words=words, stopwords=False), want)
+    few = arts.iloc[360:420].reset_index(drop=True)  # BBC, then Reuters and ReCOVery
+    _sliced(monkeypatch, 1, 2)
+    _assert_same_matrix(document_term_matrix(few, words=words, stopwords=False),
+                        _per_token_matrix(few, words=words, stopwords=False))
+
+
+# ---------------------------------------------------------------------------------------------
+# matrix=: tables counted from one document_term_matrix equal those counted from the texts
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"stopwords": False}, {"lower": False}, {"stopwords": ["japan", "u.s."]}, {"fields": ("text",)},
+    {"by": "outlet"}, {"freq": "D"}, {"min_n": 2, "stopwords": False}, {"stopwords": "news"},
+])
+def test_term_frequencies_from_a_matrix_equal_counting_the_texts(options):
+    matrix = document_term_matrix(TRICKY, stopwords=False, lower=options.get("lower", True),
+                                  fields=options.get("fields", ("title", "text")))
+    pd.testing.assert_frame_equal(term_frequencies(TRICKY, matrix=matrix, **options), term_frequencies(TRICKY, **options))
+    pd.testing.assert_frame_equal(top_terms(TRICKY, n=3, matrix=matrix, **options), top_terms(TRICKY, n=3, **options))
+
+
+def test_corpus_summary_from_a_matrix(articles):
+    before = articles.copy()
+    matrix = document_term_matrix(articles, stopwords=False)
+    for by in (None, "outlet"):
+        got = corpus_summary(articles, by=by, matrix=matrix)
+        expected = corpus_summary(articles, by=by)
+        assert got["n_sentences"].isna().all()  # a matrix has no sentences
+        pd.testing.assert_frame_equal(got.drop(columns="n_sentences"), expected.drop(columns="n_sentences"))
+    # By hand (see the fixture): 2 + 8 + 3 + 5 + 5 = 23 words; Daily: 18 words, types japan
+    # talks and korea hold went well 's view wants agrees = 11.
+    by_outlet = corpus_summary(articles, by="outlet", matrix=matrix)
+    assert by_outlet[["outlet", "n_tokens", "n_types"]].values.tolist() == [["Daily", 18, 11], ["Herald", 5, 3]]
+    assert corpus_summary(articles, matrix=matrix)["n_tokens"].tolist() == [23]
+    pd.testing.assert_frame_equal(articles, before)
+    empty = articles.iloc[0:0]
+    assert corpus_summary(empty, matrix=document_term_matrix(empty, stopwords=False))["n_tokens"].tolist() == [0]
+
+
+def test_term_frequencies_by_group_from_a_matrix(articles):
+    pairs = pd.DataFrame({"doc_id": ["a1", "a1", "a2", "a3", "zz"], "topic": ["Japan", "Korea", "Korea", "Japan", "X"]})
+    matrix = document_term_matrix(articles, stopwords=False)
+    for options in ({}, {"stopwords": False}, {"min_n": 2}):
+        pd.testing.assert_frame_equal(term_frequencies_by_group(articles, pairs, matrix=matrix, **options),
+                                      term_frequencies_by_group(articles, pairs, **options))
+
+
+def test_matrix_argument_errors(articles):
+    matrix, vocabulary = document_term_matrix(articles, stopwords=False)
+    with pytest.raises(ParameterError, match=r"matrix.*shape \(3, \d+\).*one row per article"):
+        term_frequencies(articles.iloc[:2], matrix=(matrix, vocabulary))
+    with pytest.raises(ParameterError, match=r"matrix.*\(matrix, vocabulary\) pair"):
+        top_terms(articles, matrix=matrix)
+    with pytest.raises(ParameterError, match=r"matrix.*CSR matrix"):
+        corpus_summary(articles, matrix=(matrix.tocoo(), vocabulary))
+    with pytest.raises(ParameterError, match=r"tokens.*None when matrix= is given"):
+        corpus_summary(articles, matrix=(matrix, vocabulary), tokens=tokenize(articles))

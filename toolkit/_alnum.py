@@ -18,12 +18,19 @@ Two context-dependent corners of ``str.lower`` cannot be done per character: a c
 (final or not depends on its neighbours) and characters whose lower case is several characters
 (``"İ".lower()`` is ``"i"`` plus a combining dot, which is not a letter). The rare texts holding
 one are counted with the ``re`` reference itself.
+
+:func:`sliced_counts` builds the article x term matrix for either word definition (this one, or
+the toolkit's words of :func:`toolkit.text._word_codes`) slice by slice, so that the per-token
+arrays never exist for the whole corpus at once.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
+import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -254,3 +261,177 @@ def alnum_codes(
             new_code = (np.cumsum(used) - 1).astype(np.int32)
             codes, terms = new_code[codes], terms.filter(pa.array(used))
     return text_of, codes, terms
+
+
+# ---------------------------------------------------------------------------------------------
+# The article x term matrix, slice by slice
+# ---------------------------------------------------------------------------------------------
+
+# Articles are counted in slices of about this many bytes of text: the per-token arrays (byte
+# masks, tokens, codes) then exist for one slice per thread at a time, and what a slice keeps is
+# its distinct (article, term) pairs, about half as many as its tokens.
+SLICE_BYTES = 2_000_000
+
+# Above this many (article, term) pairs, freed memory is handed back to the system (see
+# release_memory); below, what is freed is too little to matter.
+_RELEASE_NNZ = 1_000_000
+
+CodesOf = Callable[[pa.Array], tuple[np.ndarray, np.ndarray, pa.Array]]
+
+
+def _slices(sizes: np.ndarray, target: int) -> list[tuple[int, int]]:
+    """Consecutive (start, stop) runs of items of about ``target`` total size (at least one item each)."""
+    if not len(sizes):
+        return []
+    group = (np.cumsum(sizes) - sizes) // max(target, 1)
+    bounds = [0, *(np.flatnonzero(np.diff(group)) + 1).tolist(), len(sizes)]
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _interleave(columns: list[pa.Array]) -> pa.Array:
+    """The values of ``columns`` article-major: a0 f0, a0 f1, a1 f0, ... (nulls kept)."""
+    if len(columns) == 1:
+        return columns[0]
+    n, k = len(columns[0]), len(columns)
+    order = (np.arange(n)[:, None] + np.arange(k)[None, :] * n).ravel()
+    return pa.concat_arrays(columns).take(pa.array(order))
+
+
+def _slice_pairs(
+    article: np.ndarray, codes: np.ndarray, n_articles: int, n_terms: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (article, term) pairs of one slice's words, in article then term order.
+
+    Returns the number of pairs of each article, the term of each pair, its count, and the
+    words of each article. One sort of (article, term) keys, in 32 bits when they fit: no scipy
+    COO -> CSR copies.
+    """
+    width = max(n_terms, 1)
+    wide = n_articles * width >= 2**31
+    key_type = np.int64 if wide else np.int32
+    n_words = np.bincount(article, minlength=n_articles)
+    keys = article.astype(key_type)
+    keys *= width
+    keys += codes
+    keys.sort()
+    if not len(keys):
+        return np.zeros(n_articles, dtype=np.int64), np.zeros(0, dtype=np.uint16), np.zeros(0, dtype=np.uint16), n_words
+    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    counts = np.diff(np.r_[first, len(keys)])
+    distinct = keys[first]
+    del keys, first
+    per_article = np.bincount(distinct // width, minlength=n_articles)
+    # 16 bits where they fit (nearly always, for a slice): the pairs of every slice are kept
+    # until the vocabulary is merged, next to the matrix being filled.
+    terms = (distinct % width).astype(np.uint16 if width <= 2**16 else np.int32)
+    return per_article, terms, counts.astype(np.uint16 if counts.max() < 2**16 else np.int32), n_words
+
+
+def sliced_counts(
+    columns: list[pa.Array],
+    codes_of: CodesOf,
+    *,
+    rows: np.ndarray | None = None,
+    jobs: int | None = None,
+    slice_bytes: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array, np.ndarray]:
+    """The article x term count matrix of texts, built slice by slice: CSR arrays and terms.
+
+    ``columns`` are the text fields (Arrow string arrays of equal length, one row per article),
+    of which only ``rows`` (ascending positions; default all) are counted, one matrix row each;
+    ``codes_of(texts)`` gives, for an Arrow array of texts, the text number and term code of
+    every counted word and the terms (sorted, distinct; code = position). Articles are cut
+    into slices of about ``slice_bytes`` of text, each slice's fields interleaved, counted
+    into (article, term) pairs on ``jobs`` threads (numpy and Arrow release the GIL), and the
+    slices' vocabularies merged into one sorted vocabulary. Since every slice numbers its
+    terms in the same sorted order, mapping them to the merged numbers keeps each article's
+    terms sorted: the result is canonical CSR without a global sort.
+
+    Returns ``indptr``, ``indices``, ``data`` (int64), the terms (sorted) and the number of
+    words of each article: exactly what one ``codes_of`` call on all texts would give, whatever
+    the slicing.
+    """
+    n_fields = len(columns)
+    n_articles = len(columns[0]) if rows is None else len(rows)
+    columns = [c if pa.types.is_large_string(c.type) else c.cast(pa.large_string()) for c in columns]
+    sizes = np.zeros(len(columns[0]), dtype=np.int64)
+    for c in columns:
+        sizes += pc.fill_null(pc.binary_length(c), 0).to_numpy(zero_copy_only=False)
+    slices = _slices(sizes if rows is None else sizes[rows], slice_bytes or SLICE_BYTES)
+    del sizes
+
+    def texts_of(start: int, stop: int) -> pa.Array:
+        if rows is None:
+            return _interleave([c.slice(start, stop - start) for c in columns])
+        # A slice's own rows only: never a copy of every selected text at once.
+        at = pa.array(rows[start:stop])
+        return _interleave([c.take(at) for c in columns])
+
+    def count(bounds: tuple[int, int]) -> tuple:
+        """(pairs per article, pair terms, pair counts, words per article, terms) of a slice."""
+        start, stop = bounds
+        text_of, codes, terms = codes_of(texts_of(start, stop))
+        article = text_of // n_fields if n_fields > 1 else text_of
+        del text_of
+        return (*_slice_pairs(article, codes, stop - start, len(terms)), terms.cast(pa.large_string()))
+
+    workers = max(1, min(jobs or os.cpu_count() or 1, 4, len(slices)))
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(count, slices))
+    else:
+        parts = [count(b) for b in slices]
+
+    # One vocabulary: the slices' terms, distinct, sorted; then each slice's codes renumbered.
+    nnz = sum(len(p[1]) for p in parts)
+    index_type = np.int32 if max(nnz, n_articles, sum(len(p[4]) for p in parts)) < 2**31 else np.int64
+    n_words = np.concatenate([p[3] for p in parts]).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+    if parts:
+        merged = pc.dictionary_encode(pa.concat_arrays([p[4] for p in parts]))
+        order = pc.array_sort_indices(merged.dictionary).to_numpy()
+        terms = merged.dictionary.take(pa.array(order))
+        rank = np.empty(len(order), dtype=index_type)
+        rank[order] = np.arange(len(order), dtype=index_type)
+        global_code = rank[merged.indices.to_numpy(zero_copy_only=False)]
+        del merged, order, rank
+    else:
+        terms, global_code = pa.array([], type=pa.large_string()), np.zeros(0, dtype=index_type)
+    indptr = np.zeros(n_articles + 1, dtype=index_type)
+    if parts:
+        np.cumsum(np.concatenate([p[0] for p in parts]), out=indptr[1:])
+    # What the slices' work left in the allocators' free lists goes back to the system before
+    # the matrix is allocated: the peak is the matrix and the pairs, not their history.
+    big = nnz >= _RELEASE_NNZ
+    if big:
+        release_memory()
+    indices = np.empty(nnz, dtype=index_type)
+    data = np.empty(nnz, dtype=np.int64)
+    at = first_term = 0
+    for i in range(len(parts)):
+        _, cols, counts, _, slice_terms = parts[i]
+        parts[i] = None  # type: ignore[call-overload]  # each slice's pairs go once copied
+        indices[at : at + len(cols)] = global_code[first_term : first_term + len(slice_terms)][cols]
+        data[at : at + len(cols)] = counts
+        at += len(cols)
+        first_term += len(slice_terms)
+        del cols, counts, slice_terms
+    del parts, global_code
+    if big:
+        release_memory()
+    return indptr, indices, data, terms, n_words
+
+
+def release_memory() -> None:
+    """Give freed memory back to the system: Arrow's pool, and glibc's heaps (``malloc_trim``).
+
+    Counting leaves many freed blocks of a few MB in the allocators' free lists (one heap per
+    thread); they count in the process's resident memory until reused. Where ``malloc_trim``
+    does not exist (not glibc), only Arrow's pool is released.
+    """
+    pa.default_memory_pool().release_unused()
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # musl and other C libraries have no malloc_trim
+        pass

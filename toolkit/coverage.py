@@ -297,7 +297,8 @@ def attention(
     topic_names = listed + others
     n_topics = len(topic_names)
 
-    rows = grid.doc_ids.get_indexer(pairs["doc_id"])
+    # One factorize, not an Index engine over the Arrow ids (3x the time on 80k articles).
+    rows = _positions(articles["doc_id"], pairs["doc_id"])
     unknown = int((rows < 0).sum())
     if unknown:
         log.warning("attention: %d match rows name a doc_id that is not in articles; they are ignored", unknown)
@@ -503,6 +504,7 @@ def topic_terms(
     stopwords: bool | StopwordSource | Collection[str] = True,
     fields: Sequence[str] = ("title", "text"),
     min_n: int = 1,
+    matrix: tuple | None = None,
 ) -> pd.DataFrame:
     """The most frequent terms in the articles that match each topic.
 
@@ -534,6 +536,10 @@ def topic_terms(
         Fields counted (``title``, ``text`` or other text columns).
     min_n
         Leave out terms seen fewer than ``min_n`` times in the topic's articles.
+    matrix
+        A ``(matrix, vocabulary)`` pair from :func:`toolkit.document_term_matrix` of the same
+        articles table (``stopwords=False``) to count from instead of the texts; see
+        :func:`toolkit.term_frequencies`. Not with ``tokens``.
 
     Returns
     -------
@@ -568,7 +574,7 @@ def topic_terms(
     pairs = _topic_pairs(matches, topics)
     pairs = pairs[pairs["topic"].notna()]
     table, group, n_docs = _membership_table(articles, pairs, tokens=tokens, lower=lower, stopwords=stopwords,
-                                             fields=fields, min_n=min_n)
+                                             fields=fields, min_n=min_n, matrix=matrix)
     rank = _ranks(group)
     out = table[rank <= n].reset_index(drop=True)
     out.insert(1, "rank", rank[rank <= n])

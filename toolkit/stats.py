@@ -240,6 +240,7 @@ def corpus_summary(
     *,
     by: By = None,
     tokens: pd.DataFrame | None = None,
+    matrix: tuple | None = None,
 ) -> pd.DataFrame:
     """Summarise a corpus: articles, outlets, date range, tokens, types, sentences.
 
@@ -255,6 +256,10 @@ def corpus_summary(
         A tokens table from :func:`toolkit.text.tokenize` for these articles. ``None``
         tokenizes ``title`` and ``text`` (lower-cased, no stopword removal). With a table of
         your own, the figures count what it holds (its fields, minus any stopwords you removed).
+    matrix
+        Instead of ``tokens``: a ``(matrix, vocabulary)`` pair from :func:`document_term_matrix`
+        of this same table (same rows and order); the figures count its words (made with
+        ``stopwords=False``, they are those of ``tokens=None``). ``n_sentences`` is then ``<NA>``.
 
     Returns
     -------
@@ -288,8 +293,6 @@ def corpus_summary(
     arts = validate_articles(articles)
     group, table, _ = _article_groups(arts, by, None, what="corpus_summary")
     n_groups = len(table)
-    tokens, rows, mask, text = _word_tokens(arts, tokens, fields=None, lower=True, stopwords=False)
-
     n_articles = np.bincount(group, minlength=n_groups)
     art = pd.DataFrame({"g": group, "outlet": arts["outlet"].to_numpy(), "published": arts["published"].array})
     per = art.groupby("g", sort=True).agg(
@@ -297,14 +300,28 @@ def corpus_summary(
     ).reindex(range(n_groups))
     n_undated = np.bincount(group, weights=arts["published"].isna().to_numpy(), minlength=n_groups).astype(np.int64)
 
-    word_group = group[rows[mask]]
-    n_tokens = np.bincount(word_group, minlength=n_groups)
-    codes, _ = _codes_of(text.filter(pa.array(mask)))
-    pairs = np.unique(word_group * max(int(codes.max(initial=0)) + 1, 1) + codes)
-    n_types = np.bincount(pairs // max(int(codes.max(initial=0)) + 1, 1), minlength=n_groups)
+    if matrix is not None:
+        from scipy import sparse
 
-    in_arts = rows >= 0
-    per_article = _sentence_counts(np.where(in_arts, rows, 0), tokens, in_arts, len(arts))
+        counts, _ = _check_matrix(matrix, arts, tokens)
+        # Groups x articles indicator times the matrix: the groups' term counts in one sparse
+        # product; its non-zero entries per row are the group's types.
+        member = sparse.csr_matrix((np.ones(len(arts), dtype=np.int64), (group, np.arange(len(arts)))),
+                                   shape=(n_groups, len(arts)))
+        per_group = (member @ counts).tocsr()
+        per_group.eliminate_zeros()
+        n_tokens = np.asarray(per_group.sum(axis=1), dtype=np.int64).ravel()
+        n_types = np.diff(per_group.indptr).astype(np.int64)
+        per_article = None
+    else:
+        tokens, rows, mask, text = _word_tokens(arts, tokens, fields=None, lower=True, stopwords=False)
+        word_group = group[rows[mask]]
+        n_tokens = np.bincount(word_group, minlength=n_groups)
+        codes, _ = _codes_of(text.filter(pa.array(mask)))
+        pairs = np.unique(word_group * max(int(codes.max(initial=0)) + 1, 1) + codes)
+        n_types = np.bincount(pairs // max(int(codes.max(initial=0)) + 1, 1), minlength=n_groups)
+        in_arts = rows >= 0
+        per_article = _sentence_counts(np.where(in_arts, rows, 0), tokens, in_arts, len(arts))
     if per_article is None:
         n_sentences = pd.array([pd.NA] * n_groups, dtype="Int64")
     else:
@@ -327,11 +344,9 @@ def corpus_summary(
 def _article_word_stats(arts: pd.DataFrame) -> pd.DataFrame:
     """article_stats without sentences, counted from the texts (no tokens table)."""
     n = len(arts)
-    rows, codes, terms = _counted_words(arts, None, keep=np.ones(n, dtype=bool), fields=("text",), lower=True,
-                                        stopwords=False)
-    pair_row, _, _ = _article_term_pairs(rows, codes, len(terms), n)
-    n_tokens = np.bincount(rows, minlength=n)
-    n_types = np.bincount(pair_row, minlength=n)
+    indptr, _, _, _, n_tokens = _sliced_csr(arts, keep=np.ones(n, dtype=bool), fields=("text",), lower=True,
+                                            stopwords=False)
+    n_types = np.diff(indptr)
     with np.errstate(invalid="ignore", divide="ignore"):
         ttr = n_types / np.where(n_tokens == 0, np.nan, n_tokens)
     return pd.DataFrame(
@@ -495,6 +510,74 @@ def _counted_words(
     return rows[mask], codes, terms
 
 
+def _sliced_csr(
+    arts: pd.DataFrame,
+    *,
+    keep: np.ndarray,
+    fields: Sequence[str],
+    lower: bool,
+    stopwords: bool | StopwordSource | Collection[str],
+    words: Words = "toolkit",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array, np.ndarray]:
+    """The words of :func:`_counted_words` (no tokens table) as CSR arrays of an article x term matrix.
+
+    Returns ``indptr``, ``indices``, ``data`` (int64), the terms (sorted) and the counted words
+    of each article; one row per article of ``arts``, empty for those not in ``keep``. The texts
+    are counted slice by slice (``toolkit._alnum.sliced_counts``): the per-token arrays exist
+    for one slice per thread, never for the whole corpus. Needs no scipy.
+    """
+    from functools import partial
+
+    from toolkit._alnum import alnum_codes, sliced_counts
+
+    fields = _check_fields_arg(fields)
+    words = _check_words(words, None)
+    missing = [f for f in fields if f not in arts.columns]
+    if missing:
+        raise ParameterError("fields", fields, f"text columns of the articles table ({one_of(arts.columns)})")
+    fields = _check_fields(arts, fields)
+    kept_rows = np.flatnonzero(keep)
+    codes_of = partial(alnum_codes if words == "alnum" else _word_codes, lower=lower,
+                       stop=_stopword_set(stopwords), jobs=1)
+    # One column per field (zero-copy views of the table's Arrow data), interleaved per slice.
+    columns = [_interleaved_texts(arts, (f,)) for f in fields]
+    indptr, indices, data, terms, n_words = sliced_counts(
+        columns, codes_of, rows=None if len(kept_rows) == len(arts) else kept_rows)
+    if len(kept_rows) < len(arts):
+        per_article = np.zeros(len(arts), dtype=np.int64)
+        per_article[kept_rows] = np.diff(indptr)
+        indptr = np.zeros(len(arts) + 1, dtype=indptr.dtype)
+        np.cumsum(per_article, out=indptr[1:])
+        all_words = np.zeros(len(arts), dtype=np.int64)
+        all_words[kept_rows] = n_words
+        n_words = all_words
+    return indptr, indices, data, terms, n_words
+
+
+def _counted_matrix(
+    arts: pd.DataFrame,
+    tokens: pd.DataFrame | None,
+    *,
+    fields: Sequence[str],
+    lower: bool,
+    stopwords: bool | StopwordSource | Collection[str],
+    words: Words = "toolkit",
+):  # noqa: ANN202 - scipy is imported lazily
+    """The words of :func:`_counted_words` as an article x term matrix (canonical CSR, int64) and the terms.
+
+    Raises ImportError without scipy.
+    """
+    if tokens is not None or words not in WORDS:
+        rows, codes, terms = _counted_words(arts, tokens, keep=np.ones(len(arts), dtype=bool), fields=fields,
+                                            lower=lower, stopwords=stopwords, words=words)
+        return _sparse_counts(rows, codes, len(terms), len(arts)), terms
+    indptr, indices, data, terms, _ = _sliced_csr(arts, keep=np.ones(len(arts), dtype=bool), fields=fields,
+                                                  lower=lower, stopwords=stopwords, words=words)
+    from scipy import sparse
+
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(arts), len(terms)), copy=False), terms
+
+
 def _check_words(words: object, tokens: object) -> str:
     if not isinstance(words, str) or words not in WORDS:
         raise ParameterError("words", words, one_of(WORDS),
@@ -503,6 +586,45 @@ def _check_words(words: object, tokens: object) -> str:
         raise ParameterError("tokens", "a tokens table", 'None with words="alnum"',
                              hint='words="alnum" reads the texts itself; drop tokens=, or use words="toolkit".')
     return words
+
+
+def _check_matrix(matrix: object, arts: pd.DataFrame, tokens: object):  # noqa: ANN202 - scipy is imported lazily
+    """The (CSR matrix, terms) of a ``matrix=`` argument: a :func:`document_term_matrix` result for ``arts``."""
+    hint = ("Pass the result of document_term_matrix(articles, stopwords=False) for this same table "
+            "(same rows, same order), or matrix=None to count from the texts.")
+    if tokens is not None:
+        raise ParameterError("tokens", "a tokens table", "None when matrix= is given", hint="Give one of tokens= or matrix=.")
+    if not isinstance(matrix, tuple) or len(matrix) != 2 or not isinstance(matrix[1], pd.Index):
+        raise ParameterError("matrix", type(matrix).__name__, "a (matrix, vocabulary) pair from document_term_matrix", hint=hint)
+    counts, vocabulary = matrix
+    shape = getattr(counts, "shape", None)
+    if getattr(counts, "format", None) != "csr" or shape != (len(arts), len(vocabulary)):
+        raise ParameterError(
+            "matrix", f"{type(counts).__name__} of shape {shape}",
+            f"a CSR matrix of shape ({len(arts)}, {len(vocabulary)}): one row per article, one column per term",
+            hint=hint,
+        )
+    return counts, pa.array(vocabulary.to_numpy(dtype=object), type=pa.large_string())
+
+
+def _matrix_csr(
+    matrix: object, arts: pd.DataFrame, tokens: object, *, lower: bool, stopwords: bool | StopwordSource | Collection[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array, np.ndarray]:
+    """:func:`_sliced_csr`'s arrays taken from a ``matrix=`` argument, its stopword columns left out."""
+    counts, terms = _check_matrix(matrix, arts, tokens)
+    if not counts.has_canonical_format:  # document_term_matrix's own is; never sort the caller's
+        counts = counts.copy()
+        counts.sum_duplicates()
+    indptr, indices, data = counts.indptr.astype(np.int64), counts.indices.astype(np.int64), counts.data.astype(np.int64)
+    stop = _stopword_set(stopwords)
+    dropped = _stop_mask(terms, stop, lowered=lower) if stop and len(terms) else np.zeros(len(terms), dtype=bool)
+    if dropped.any():
+        kept = ~dropped[indices]
+        indptr = np.r_[0, np.cumsum(kept, dtype=np.int64)][indptr]  # entries kept before each row start
+        indices, data = (np.cumsum(~dropped) - 1)[indices[kept]], data[kept]
+        terms = terms.filter(pa.array(~dropped))
+    n_words = np.r_[0, np.cumsum(data, dtype=np.int64)][indptr]
+    return indptr, indices, data, terms, np.diff(n_words)
 
 
 # Counting (group, term) cells in a dense array beats sorting up to about this many cells.
@@ -566,16 +688,35 @@ def _count_terms(
     occurrence, sorted by group then term: group, term, ``n``, ``docfreq``, and the counted
     words of each group (``totals``, one per group).
     """
-    width = max(n_terms, 1)
-    # Occurrences per (article, term), sorted by article: each membership pair then takes its
-    # article's run of pairs, so a document in k groups is counted k times without a Python loop.
+    # Occurrences per (article, term), sorted by article.
     pair_row, pair_term, pair_n = _article_term_pairs(rows, codes, n_terms, n_articles)
-    lo = np.searchsorted(pair_row, member_rows, side="left")
-    hi = np.searchsorted(pair_row, member_rows, side="right")
-    lengths = hi - lo
-    offsets = np.cumsum(lengths) - lengths
-    take = np.repeat(lo - offsets, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
-    group_term = np.repeat(member_groups, lengths) * width + pair_term[take]
+    indptr = np.searchsorted(pair_row, np.arange(n_articles + 1))
+    words_per_article = np.bincount(rows, minlength=n_articles)
+    return _count_pairs(indptr, pair_term, pair_n, words_per_article, n_terms, member_rows, member_groups, n_groups)
+
+
+def _count_pairs(
+    indptr: np.ndarray,
+    pair_term: np.ndarray,
+    pair_n: np.ndarray,
+    words_per_article: np.ndarray,
+    n_terms: int,
+    member_rows: np.ndarray,
+    member_groups: np.ndarray,
+    n_groups: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_count_terms` from the article x term matrix (CSR arrays) and the words per article."""
+    width = max(n_terms, 1)
+    # Each membership pair takes its article's run of (term, n) pairs, so a document in k groups
+    # is counted k times without a Python loop.
+    lo = indptr[member_rows].astype(np.int64)
+    lengths = indptr[member_rows + 1].astype(np.int64) - lo
+    if len(member_rows) == len(indptr) - 1 and bool((np.diff(member_rows) == 1).all()):
+        take: slice | np.ndarray = slice(None)  # every article once, in order: no gather
+    else:
+        offsets = np.cumsum(lengths) - lengths
+        take = np.repeat(lo - offsets, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
+    group_term = np.repeat(member_groups.astype(np.int64), lengths) * width + pair_term[take]
     if n_groups * width <= _DENSE_LIMIT:
         # Few enough (group, term) cells to count them in a dense array: no sort.
         n_all = np.bincount(group_term, weights=pair_n[take], minlength=n_groups * width)
@@ -586,7 +727,6 @@ def _count_terms(
         keys, inverse = np.unique(group_term, return_inverse=True)
         n = np.bincount(inverse, weights=pair_n[take], minlength=len(keys)).astype(np.int64)
         docfreq = np.bincount(inverse, minlength=len(keys)).astype(np.int64)
-    words_per_article = np.bincount(rows, minlength=n_articles)
     totals = np.bincount(member_groups, weights=words_per_article[member_rows], minlength=n_groups).astype(np.int64)
     return keys // width, keys % width, n, docfreq, totals
 
@@ -635,16 +775,46 @@ def _term_table(
     min_n: int,
     what: str,
     words: Words = "toolkit",
+    matrix: object = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """term_frequencies' table plus the group number of each of its rows."""
     arts = validate_articles(articles)
     min_n = _check_min_n(min_n)
     group, table, group_cols = _article_groups(arts, by, freq, what=what)
     member = np.flatnonzero(group >= 0)  # every article in one group, but undated ones by period
-    rows, codes, terms = _counted_words(arts, tokens, keep=group >= 0, fields=fields, lower=lower,
-                                        stopwords=stopwords, words=words)
-    counted = _count_terms(rows, codes, len(terms), member, group[member], len(table), len(arts))
+    counted, terms = _counted_groups(arts, tokens, keep=group >= 0, member_rows=member, member_groups=group[member],
+                                     n_groups=len(table), fields=fields, lower=lower, stopwords=stopwords, words=words,
+                                     matrix=matrix)
     return _counts_table(table, group_cols, terms, counted, min_n)
+
+
+def _counted_groups(
+    arts: pd.DataFrame,
+    tokens: pd.DataFrame | None,
+    *,
+    keep: np.ndarray,
+    member_rows: np.ndarray,
+    member_groups: np.ndarray,
+    n_groups: int,
+    fields: Sequence[str],
+    lower: bool,
+    stopwords: bool | StopwordSource | Collection[str],
+    words: Words = "toolkit",
+    matrix: object = None,
+) -> tuple[tuple[np.ndarray, ...], pa.Array]:
+    """:func:`_count_terms` of the counted words, and the terms; counted slice by slice without tokens,
+    or taken from ``matrix`` (a :func:`document_term_matrix` result) when given."""
+    if matrix is not None:
+        indptr, indices, data, terms, n_words = _matrix_csr(matrix, arts, tokens, lower=lower, stopwords=stopwords)
+        return _count_pairs(indptr, indices, data, n_words, len(terms), member_rows, member_groups, n_groups), terms
+    if tokens is None and isinstance(words, str) and words in WORDS:
+        indptr, indices, data, terms, n_words = _sliced_csr(arts, keep=keep, fields=fields, lower=lower,
+                                                            stopwords=stopwords, words=words)
+        counted = _count_pairs(indptr, indices, data, n_words, len(terms), member_rows, member_groups, n_groups)
+        return counted, terms
+    rows, codes, terms = _counted_words(arts, tokens, keep=keep, fields=fields, lower=lower,
+                                        stopwords=stopwords, words=words)
+    return _count_terms(rows, codes, len(terms), member_rows, member_groups, n_groups, len(arts)), terms
 
 
 def _membership_table(
@@ -656,6 +826,7 @@ def _membership_table(
     stopwords: bool | StopwordSource | Collection[str],
     fields: Sequence[str],
     min_n: int,
+    matrix: object = None,
 ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
     """term_frequencies_by_group's table, the group number of its rows, and articles per group."""
     arts = validate_articles(articles)
@@ -686,8 +857,8 @@ def _membership_table(
     member_rows, member_groups = member // max(len(table), 1), member % max(len(table), 1)
     keep = np.zeros(len(arts), dtype=bool)
     keep[member_rows] = True
-    rows, codes, terms = _counted_words(arts, tokens, keep=keep, fields=fields, lower=lower, stopwords=stopwords)
-    counted = _count_terms(rows, codes, len(terms), member_rows, member_groups, len(table), len(arts))
+    counted, terms = _counted_groups(arts, tokens, keep=keep, member_rows=member_rows, member_groups=member_groups,
+                                     n_groups=len(table), fields=fields, lower=lower, stopwords=stopwords, matrix=matrix)
     out, key_group = _counts_table(table, group_cols, terms, counted, min_n)
     n_docs = table.copy()
     n_docs["n_docs"] = np.bincount(member_groups, minlength=len(table)).astype(np.int64)
@@ -703,6 +874,7 @@ def term_frequencies_by_group(
     stopwords: bool | StopwordSource | Collection[str] = True,
     fields: Sequence[str] = ("title", "text"),
     min_n: int = 1,
+    matrix: tuple | None = None,
 ) -> pd.DataFrame:
     """Term and document frequencies per group, where an article may belong to several groups.
 
@@ -720,7 +892,7 @@ def term_frequencies_by_group(
         A table with ``doc_id`` and one or more grouping columns (every other column groups):
         one row per (article, group). Repeated rows count once; ids that are not in
         ``articles`` are ignored (and logged). Missing group values form their own group.
-    tokens, lower, stopwords, fields, min_n
+    tokens, lower, stopwords, fields, min_n, matrix
         As in :func:`term_frequencies`.
 
     Returns
@@ -748,7 +920,7 @@ def term_frequencies_by_group(
     [['Japan', 'japan', 2, 2], ['Japan', 'korea', 1, 1], ['Japan', 'talks', 1, 1], ['Korea', 'japan', 1, 1], ['Korea', 'korea', 1, 1]]
     """
     out, _, _ = _membership_table(articles, groups, tokens=tokens, lower=lower, stopwords=stopwords,
-                                  fields=fields, min_n=min_n)
+                                  fields=fields, min_n=min_n, matrix=matrix)
     return out
 
 
@@ -764,6 +936,7 @@ def term_frequencies(
     fields: Sequence[str] = ("title", "text"),
     min_n: int = 1,
     words: Words = "toolkit",
+    matrix: tuple | None = None,
 ) -> pd.DataFrame:
     """Term and document frequencies, overall or per group and/or period.
 
@@ -799,6 +972,12 @@ def term_frequencies(
         of Unicode letters and digits, exactly ``re.findall(r"[^\\W_]+", text.lower())`` and
         scikit-learn's ``CountVectorizer(token_pattern=r"(?u)[^\\W_]+")``; counted byte-level,
         several times faster. Needs ``tokens=None``.
+    matrix
+        A ``(matrix, vocabulary)`` pair from :func:`document_term_matrix` made from this same
+        table (same rows, same order) with ``stopwords=False`` and the same ``lower`` and
+        ``fields``: the words are then taken from it instead of being counted again (this
+        function's ``stopwords`` drop its columns), so a notebook counts once for many tables.
+        The result is the same as without it. Not with ``tokens``.
 
     Returns
     -------
@@ -826,7 +1005,7 @@ def term_frequencies(
     [['japan', 2], ['and', 1], ['korea', 1], ['s', 1], ['talks', 1], ['u', 1]]
     """
     out, _ = _term_table(articles, by=by, freq=freq, tokens=tokens, lower=lower, stopwords=stopwords,
-                         fields=fields, min_n=min_n, what="term_frequencies", words=words)
+                         fields=fields, min_n=min_n, what="term_frequencies", words=words, matrix=matrix)
     return out
 
 
@@ -883,10 +1062,8 @@ def document_term_matrix(
     """
     arts = validate_articles(articles)
     min_n = _check_min_n(min_n)
-    rows, codes, terms = _counted_words(arts, tokens, keep=np.ones(len(arts), dtype=bool), fields=fields,
-                                        lower=lower, stopwords=stopwords, words=words)
     try:
-        matrix = _sparse_counts(rows, codes, len(terms), len(arts))
+        matrix, terms = _counted_matrix(arts, tokens, fields=fields, lower=lower, stopwords=stopwords, words=words)
     except ImportError:
         raise ToolkitError(
             "document_term_matrix returns a scipy.sparse matrix, and scipy is not installed. "
@@ -914,10 +1091,11 @@ def top_terms(
     fields: Sequence[str] = ("title", "text"),
     min_n: int = 1,
     words: Words = "toolkit",
+    matrix: tuple | None = None,
 ) -> pd.DataFrame:
     """The ``n`` most frequent terms, overall or per group and/or period.
 
-    Parameters are those of :func:`term_frequencies` (``words="alnum"`` included), plus ``n``,
+    Parameters are those of :func:`term_frequencies` (``words="alnum"`` and ``matrix`` included), plus ``n``,
     the number of terms kept per group.
 
     Returns
@@ -944,7 +1122,7 @@ def top_terms(
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ParameterError("n", n, "an integer >= 1", hint="n=20 keeps the 20 most frequent terms per group.")
     table, group = _term_table(articles, by=by, freq=freq, tokens=tokens, lower=lower, stopwords=stopwords,
-                               fields=fields, min_n=min_n, what="top_terms", words=words)
+                               fields=fields, min_n=min_n, what="top_terms", words=words, matrix=matrix)
     rank = _ranks(group)
     keep = rank <= n
     out = table[keep].reset_index(drop=True)
