@@ -10,7 +10,7 @@ one Parquet file per size to ``--out`` (default ``$TOOLKIT_BENCH_DIR`` or
 second reads the load cache (warm). Usage::
 
     .venv/bin/python benchmarks/bench_report.py [--sizes 10k,100k] [--runs 2]
-        [--topics bench|sample|PATH] [--freq W] [--out DIR] [--corpora PATH] [--json FILE]
+        [--topics bench|sample|PATH] [--freq W] [--out DIR] [--corpora PATH] [--json FILE] [--cell-cpu]
 
 Printed per size and run, in seconds:
 
@@ -21,7 +21,11 @@ Printed per size and run, in seconds:
 - ``notebook``: papermill's whole execution (kernel start, every cell, writing the notebook);
 - ``export``: :func:`toolkit.export.export_html` (offline HTML);
 - ``total``: ``run_report`` end to end (also manifest and renames);
-- the HTML and notebook sizes in MB.
+- the HTML and notebook sizes in MB;
+- with ``--cell-cpu``, each cell's CPU seconds too (user + system of the kernel and its child
+  processes, which other load on a shared machine affects far less than wall time). The report
+  then runs from a private copy of the notebook in a temporary folder with a small marker cell
+  (``resource.getrusage``) after every code cell; the committed notebook is never changed.
 
 The 1-minute load average is printed before and after each run (the machine is shared).
 
@@ -223,7 +227,34 @@ def parse_size(text: str) -> int:
     return int(float(text[:-1]) * 1000) if text.endswith("k") else int(text)
 
 
-def time_report(corpus: Path, topics: Path, freq: str, cache_dir: Path, out: Path) -> dict:
+_MARK_TAG = "bench-cpu-mark"
+_MARK = ("import resource as _bench_r\n"
+         "_bench_u, _bench_c = _bench_r.getrusage(_bench_r.RUSAGE_SELF), _bench_r.getrusage(_bench_r.RUSAGE_CHILDREN)\n"
+         "_bench_cpu.append(_bench_u.ru_utime + _bench_u.ru_stime + _bench_c.ru_utime + _bench_c.ru_stime)")
+
+
+def cpu_marked_copy(folder: Path) -> Path:
+    """A copy of the coverage notebook with a CPU-time marker cell after every code cell."""
+    import nbformat
+
+    nb = nbformat.read(REPO / "notebooks" / "coverage_report.ipynb", as_version=4)
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        if cell.cell_type != "code":
+            continue
+        source = _MARK
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "_bench_cpu = []\n" + _MARK
+        cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": [_MARK_TAG]}))
+    cells.append(nbformat.v4.new_code_cell("print(_bench_cpu)", metadata={"tags": [_MARK_TAG, "bench-cpu-out"]}))
+    nb.cells = cells
+    target = folder / "coverage_report.ipynb"
+    nbformat.write(nb, target)
+    return target
+
+
+def time_report(corpus: Path, topics: Path, freq: str, cache_dir: Path, out: Path, *, notebook: str | Path = "coverage") -> dict:
     """One run_report with its stages timed; returns the figures."""
     import nbformat
 
@@ -254,7 +285,7 @@ def time_report(corpus: Path, topics: Path, freq: str, cache_dir: Path, out: Pat
     try:
         t0 = time.perf_counter()
         result = tk.run_report(
-            "coverage",
+            notebook,
             parameters={"corpus": str(corpus), "topics": str(topics), "freq": freq},
             out=out,
             timeout=None,
@@ -267,15 +298,24 @@ def time_report(corpus: Path, topics: Path, freq: str, cache_dir: Path, out: Pat
     finally:
         report_mod._execute, export_mod.export_html = real_execute, real_export
     nb = nbformat.read(result.notebook, as_version=4)
+    marks: list[float] = []
+    for cell in nb.cells:
+        if "bench-cpu-out" in cell.get("metadata", {}).get("tags", []):
+            marks = json.loads(cell.outputs[0]["text"])
     cells = []
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("papermill", {})
-        if cell.cell_type != "code" or meta.get("duration") is None:
-            continue
         tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type != "code" or meta.get("duration") is None or _MARK_TAG in tags:
+            continue
         first = next((line for line in cell.source.splitlines() if line.strip() and not line.startswith("#")), "")
         cells.append({"source": first[:70], "seconds": float(meta["duration"]), "tags": list(tags),
                       "loads": "load_corpus(" in cell.source})
+    if marks:
+        # marks[0] follows the parameters cell; then one mark after each later code cell.
+        timed = [c for c in cells if "parameters" not in c["tags"] and "injected-parameters" not in c["tags"]]
+        for cell, (before, after) in zip(timed, zip(marks, marks[1:], strict=False), strict=False):
+            cell["cpu"] = after - before
     load = [c for c in cells if c["loads"]]
     times["load"] = sum(c["seconds"] for c in load)
     times["analysis"] = sum(c["seconds"] for c in cells if c not in load)
@@ -297,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
     parser.add_argument("--cells", type=int, default=10, help="slowest cells listed per run")
     parser.add_argument("--json", type=Path, default=None, help="also save every figure here")
+    parser.add_argument("--cell-cpu", action="store_true",
+                        help="also measure each cell's CPU time (runs a private, marked copy of the notebook)")
     args = parser.parse_args(argv)
 
     out = args.out.resolve()
@@ -328,7 +370,10 @@ def main(argv: list[str] | None = None) -> int:
             for run in range(1, args.runs + 1):
                 before = loadavg()
                 log(f"{size:,} articles, run {run} ...")
-                figures = time_report(corpus, topics, args.freq, Path(cache_dir), out / f"reports_{size}")
+                with tempfile.TemporaryDirectory(prefix="toolkit-bench-nb-") as marked:
+                    notebook = cpu_marked_copy(Path(marked)) if args.cell_cpu else "coverage"
+                    figures = time_report(corpus, topics, args.freq, Path(cache_dir), out / f"reports_{size}",
+                                          notebook=notebook)
                 figures.update(size=size, run=run, load_before=before, load_after=loadavg())
                 results.append(figures)
                 cache = "cold" if run == 1 else "warm"
@@ -337,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"total {figures['total']:6.1f} s  kernel CPU {figures['kernel_cpu']:6.1f} s  html {figures['html_mb']:.1f} MB  "
                       f"ipynb {figures['ipynb_mb']:.1f} MB  loadavg {before} -> {figures['load_after']}")
                 for cell in sorted(figures["cells"], key=lambda c: -c["seconds"])[: args.cells]:
-                    print(f"    {cell['seconds']:6.2f}  {cell['source']}")
+                    cpu = f"  cpu {cell['cpu']:6.2f}" if "cpu" in cell else ""
+                    print(f"    {cell['seconds']:6.2f}{cpu}  {cell['source']}")
                 sys.stdout.flush()
     print("\n| articles | run | cache | load | analysis | notebook | export | total | kernel CPU | HTML MB |")
     print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")

@@ -135,3 +135,20 @@ def test_build_and_bench_run_end_to_end(corpora, tmp_path):
     assert abs(c["n_words"] - ours["n_words"]) / ours["n_words"] < 0.08
     assert ours["n_articles"] == sklearn["n_articles"] == manifest["n_articles"]
     assert ours["topic_pairs"] > 0 and sklearn["topic_pairs"] > 0
+
+
+def test_bench_report_cpu_marked_copy_keeps_every_cell(tmp_path):
+    """--cell-cpu runs a copy with one marker cell after each code cell; the rest is unchanged."""
+    import bench_report
+    import nbformat
+
+    original = nbformat.read(REPO / "notebooks" / "coverage_report.ipynb", as_version=4)
+    copy = nbformat.read(bench_report.cpu_marked_copy(tmp_path), as_version=4)
+    marked = [c for c in copy.cells if bench_report._MARK_TAG in c.metadata.get("tags", [])]
+    kept = [c for c in copy.cells if bench_report._MARK_TAG not in c.metadata.get("tags", [])]
+    assert [(c.cell_type, c.source) for c in kept] == [(c.cell_type, c.source) for c in original.cells]
+    assert len(marked) == sum(c.cell_type == "code" for c in original.cells) + 1  # + the printing cell
+    for before, after in zip(copy.cells, copy.cells[1:], strict=False):
+        if before.cell_type == "code" and bench_report._MARK_TAG not in before.metadata.get("tags", []):
+            assert bench_report._MARK_TAG in after.metadata.get("tags", [])
+    assert "_bench_cpu = []" in copy.cells[1].source  # right after the parameters cell

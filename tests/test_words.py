@@ -696,3 +696,63 @@ def test_topic_keyness_skips_topics_without_a_reference(corpus):
     assert got.empty and list(got.columns)[:2] == ["topic", "term"]
     with pytest.raises(ParameterError, match="matches"):
         topic_keyness(corpus, pd.DataFrame({"doc_id": ["a1"]}))
+
+
+# ---------------------------------------------------------------------------------------------
+# matrix=: counts taken from one document_term_matrix instead of the texts
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stopwords", [True, False, "news", ["trade"]])
+def test_keyness_from_a_matrix_equals_counting_the_texts(corpus, stopwords):
+    from toolkit.stats import document_term_matrix
+
+    before = corpus.copy()
+    matrix = document_term_matrix(corpus, stopwords=False)
+    for target, reference in [("A", None), ("A", "C"), (["A", "C"], "B")]:
+        pd.testing.assert_frame_equal(
+            keyness(corpus, target=target, reference=reference, min_count=1, stopwords=stopwords, matrix=matrix),
+            keyness(corpus, target=target, reference=reference, min_count=1, stopwords=stopwords),
+        )
+    pd.testing.assert_frame_equal(corpus, before)
+
+
+@pytest.mark.parametrize("measure", ["g2", "log_ratio"])
+def test_topic_keyness_from_a_matrix_equals_counting_the_texts(corpus, measure):
+    from toolkit.stats import document_term_matrix
+    from toolkit.words import topic_keyness
+
+    matches = pd.DataFrame({"doc_id": ["a1", "c1", "b1", "b2", "a1", "b1", "b2", "c1"],
+                            "topic": ["tariffs", "tariffs", "trade", "sport", "trade", "all", "all", "all"]})
+    matrix = document_term_matrix(corpus, stopwords=False)
+    got = topic_keyness(corpus, matches, measure=measure, min_count=1, n=2, stopwords="news", matrix=matrix)
+    expected = topic_keyness(corpus, matches, measure=measure, min_count=1, n=2, stopwords="news")
+    pd.testing.assert_frame_equal(got, expected)
+    # By hand: "tariffs" (a1, c1) against b1, b2: tariffs 3 of N_t = 7 words, 0 of N_r = 7.
+    row = got[(got["topic"] == "tariffs") & (got["term"] == "tariffs")].iloc[0]
+    assert (row["n_target"], row["n_reference"], row["total_target"], row["total_reference"]) == (3, 0, 7, 7)
+
+
+def test_keyness_matrix_errors(corpus):
+    from toolkit.stats import document_term_matrix
+
+    matrix, vocabulary = document_term_matrix(corpus, stopwords=False)
+    with pytest.raises(ParameterError, match=r"matrix.*one row per article"):
+        keyness(corpus.iloc[:3], target="A", matrix=(matrix, vocabulary))
+    with pytest.raises(ParameterError, match=r"matrix.*\(matrix, vocabulary\) pair"):
+        keyness(corpus, target="A", matrix=matrix)
+    with pytest.raises(ParameterError, match=r"tokens.*None when matrix= is given"):
+        keyness(corpus, target="A", matrix=(matrix, vocabulary), tokens=tokenize(corpus))
+
+
+@pytest.mark.corpora
+def test_topic_keyness_from_a_matrix_on_bbc(bbc):
+    from toolkit.stats import document_term_matrix
+    from toolkit.words import topic_keyness
+
+    sections = bbc[["doc_id", "section"]].rename(columns={"section": "topic"})
+    matrix = document_term_matrix(bbc, stopwords=False)
+    pd.testing.assert_frame_equal(
+        topic_keyness(bbc, sections, stopwords="news", min_count=3, n=15, matrix=matrix),
+        topic_keyness(bbc, sections, stopwords="news", min_count=3, n=15),
+    )

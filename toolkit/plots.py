@@ -114,11 +114,32 @@ def escape_figure(fig: go.Figure) -> go.Figure:
     >>> fig.data[0].x[0], fig.data[0].name
     ('&lt;img src=x onerror=alert(1)&gt;', 'a &amp; b')
     """
-    out = go.Figure(fig)
+    return _escape_in_place(go.Figure(fig))
+
+
+def _unchanged(old: Any, new: Any) -> bool:
+    """True when escaping left ``old`` as it was (``new`` is ``old`` or equal to it)."""
+    if new is old:
+        return True
+    if isinstance(old, str) or isinstance(new, str):
+        return old == new
+    try:
+        return len(old) == len(new) and all(
+            a is b or (isinstance(a, str) and a == b) or _unchanged(a, b) for a, b in zip(old, new, strict=True))
+    except TypeError:
+        return False
+
+
+def _escape_in_place(out: go.Figure) -> go.Figure:
+    """:func:`escape_figure` on ``out`` itself (a figure nobody else holds yet): no copy, and a
+    property is only set again (and validated by plotly again) when escaping changed it."""
     for trace in out.data:
         for attr in _TRACE_TEXT:
             if attr in trace and trace[attr] is not None:
-                trace[attr] = _escaped(trace[attr])
+                value = trace[attr]
+                escaped = _escaped(value)
+                if not _unchanged(value, escaped):
+                    trace[attr] = escaped
         if "legendgrouptitle" in trace and trace.legendgrouptitle.text is not None:
             trace.legendgrouptitle.text = escape_plotly_text(trace.legendgrouptitle.text)
         colorbar = getattr(trace, "colorbar", None)
@@ -148,7 +169,7 @@ def _plain_text_figure(function: Callable[_P, go.Figure]) -> Callable[_P, go.Fig
 
     @functools.wraps(function)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> go.Figure:
-        return escape_figure(function(*args, **kwargs))
+        return _escape_in_place(function(*args, **kwargs))  # a new figure: no copy needed
 
     return wrapper
 

@@ -344,11 +344,11 @@ def _topic_patterns(topics: str | Path | Mapping[str, Any] | pd.DataFrame) -> li
 
 
 def _mentions(text: str, include: Any, exclude: Any) -> bool:
+    if exclude is None:
+        return include.search(text) is not None  # the first match decides: no need to list them
     spans = [m.span() for m in include.finditer(text)]
     if not spans:
         return False
-    if exclude is None:
-        return True
     blocked = [m.span() for m in exclude.finditer(text)]
     return any(not any(bs <= s and e <= be for bs, be in blocked) for s, e in spans)
 

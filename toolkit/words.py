@@ -191,6 +191,7 @@ def keyness(
     n: int | None = None,
     tokens: pd.DataFrame | None = None,
     fields: Sequence[str] = ("title", "text"),
+    matrix: tuple | None = None,
 ) -> pd.DataFrame:
     r"""Keywords: terms over- or under-represented in a target group compared with a reference.
 
@@ -248,6 +249,11 @@ def keyness(
         (corpus sizes ``N_t``, ``N_r`` still count every word).
     stopwords, lower, fields, tokens
         As in :func:`toolkit.term_frequencies`: what counts as a word.
+    matrix
+        A ``(matrix, vocabulary)`` pair from :func:`toolkit.document_term_matrix` of this same
+        table (same rows and order) made with ``stopwords=False`` and the same ``lower`` and
+        ``fields``: the counts are taken from it (``stopwords`` drops its columns) instead of
+        counting the texts again. Same result; not with ``tokens``.
     n
         Keep the ``n`` highest-ranked terms in **each** direction (``None``: all).
 
@@ -303,9 +309,9 @@ def keyness(
             raise ParameterError("reference", reference, "articles that are not in the target",
                                  hint="Target and reference must not overlap; leave reference=None for 'all the rest'.")
 
-    rows, codes, terms = _counted_words(arts, tokens, keep=in_target | in_reference, fields=fields,
-                                        lower=lower, stopwords=stopwords)
-    return _keyness_table(rows, codes, terms, in_target, in_reference, target=target, reference=reference,
+    counted = _keyness_words(arts, tokens, matrix, keep=in_target | in_reference, fields=fields, lower=lower,
+                             stopwords=stopwords)
+    return _keyness_table(counted, in_target, in_reference, target=target, reference=reference,
                           measure=measure, williams=williams, yates=yates, min_count=min_count, n=n)
 
 
@@ -323,6 +329,7 @@ def topic_keyness(
     n: int | None = None,
     tokens: pd.DataFrame | None = None,
     fields: Sequence[str] = ("title", "text"),
+    matrix: tuple | None = None,
 ) -> pd.DataFrame:
     """Keyness of each topic: its matching articles against all the other articles.
 
@@ -340,7 +347,7 @@ def topic_keyness(
         The table from :func:`toolkit.match_topics` for these articles (``doc_id``, ``topic``).
     topics
         Topics to compute, in this order; ``None``: those in ``matches``, in order of appearance.
-    measure, williams, yates, min_count, stopwords, lower, n, tokens, fields
+    measure, williams, yates, min_count, stopwords, lower, n, tokens, fields, matrix
         As in :func:`keyness`.
 
     Returns
@@ -376,11 +383,11 @@ def topic_keyness(
         if not in_target.any() or in_target.all():
             continue
         if counted is None:
-            counted = _counted_words(arts, tokens, keep=np.ones(len(arts), dtype=bool), fields=fields,
+            counted = _keyness_words(arts, tokens, matrix, keep=np.ones(len(arts), dtype=bool), fields=fields,
                                      lower=lower, stopwords=stopwords)
         try:
-            table = _keyness_table(*counted, in_target, ~in_target, target=name, reference=None, measure=measure,
-                                   williams=williams, yates=yates, min_count=min_count, n=n)
+            table = _keyness_table(counted, in_target, ~in_target, target=name, reference=None,
+                                   measure=measure, williams=williams, yates=yates, min_count=min_count, n=n)
         except ParameterError:
             continue  # one side without counted words: no keyness for this topic
         parts.append(table.assign(topic=name))
@@ -392,10 +399,39 @@ def topic_keyness(
     return pd.concat(parts, ignore_index=True)[columns]
 
 
+def _keyness_words(
+    arts: pd.DataFrame,
+    tokens: pd.DataFrame | None,
+    matrix: tuple | None,
+    *,
+    keep: np.ndarray,
+    fields: Sequence[str],
+    lower: bool,
+    stopwords: bool | StopwordSource | Collection[str],
+) -> tuple:
+    """What :func:`_keyness_table` counts from: ``("words", rows, codes, terms)`` (article row and
+    term code of every counted word) or, from a ``matrix=`` argument, ``("matrix", (counts, totals), kept, terms)``
+    (the CSR matrix and its column sums, the positions of its non-stopword columns, their terms)."""
+    if matrix is None:
+        rows, codes, terms = _counted_words(arts, tokens, keep=keep, fields=fields, lower=lower, stopwords=stopwords)
+        return "words", rows, codes, terms
+    from toolkit.stats import _check_matrix
+
+    counts, terms = _check_matrix(matrix, arts, tokens)
+    stop = _stopword_set(stopwords)
+    kept = np.flatnonzero(~_stop_mask(terms, stop, lowered=lower)) if stop else np.arange(len(terms))
+    totals = np.bincount(counts.indices, weights=counts.data, minlength=counts.shape[1]).astype(np.int64)
+    return "matrix", (counts, totals), kept, terms.take(pa.array(kept, type=pa.int64()))
+
+
+def _column_sums(counts, rows: np.ndarray) -> np.ndarray:  # noqa: ANN001 - scipy is imported lazily
+    """Sum of the matrix rows marked in ``rows`` (a boolean mask), per column."""
+    part = counts[np.flatnonzero(rows)]
+    return np.bincount(part.indices, weights=part.data, minlength=counts.shape[1]).astype(np.int64)
+
+
 def _keyness_table(
-    rows: np.ndarray,
-    codes: np.ndarray,
-    terms: pa.Array,
+    counted: tuple,
     in_target: np.ndarray,
     in_reference: np.ndarray,
     *,
@@ -407,13 +443,23 @@ def _keyness_table(
     min_count: int,
     n: int | None,
 ) -> pd.DataFrame:
-    """The keyness table from counted words (article row and term code of each word)."""
-    inside = (in_target | in_reference)[rows]
-    rows, codes = rows[inside], codes[inside]
-    word_in_target = in_target[rows]
-    n_terms = len(terms)
-    a_all = np.bincount(codes[word_in_target], minlength=n_terms).astype(np.int64)
-    b_all = np.bincount(codes[~word_in_target], minlength=n_terms).astype(np.int64)
+    """The keyness table from what :func:`_keyness_words` returned."""
+    kind, first, second, terms = counted
+    if kind == "matrix":
+        # Column sums of the target's rows, and of the reference's (the rest of the corpus when
+        # the two cover it): one sparse row selection each, no pass over every word.
+        counts, totals = first
+        a_all = _column_sums(counts, in_target)
+        b_all = totals - a_all if (in_target | in_reference).all() else _column_sums(counts, in_reference)
+        a_all, b_all = a_all[second], b_all[second]
+    else:
+        rows, codes = first, second
+        inside = (in_target | in_reference)[rows]
+        rows, codes = rows[inside], codes[inside]
+        word_in_target = in_target[rows]
+        n_terms = len(terms)
+        a_all = np.bincount(codes[word_in_target], minlength=n_terms).astype(np.int64)
+        b_all = np.bincount(codes[~word_in_target], minlength=n_terms).astype(np.int64)
     total_t, total_r = int(a_all.sum()), int(b_all.sum())
     if total_t == 0:
         raise ParameterError("target", target, "articles with at least one counted word",
