@@ -798,3 +798,27 @@ def test_fast_words_equal_the_regex_tokenizer_on_real_corpora(name):
     if not CORPORA.is_dir():
         pytest.skip(f"corpora not found at {CORPORA}")
     _assert_fast_equals_findall(_corpus_texts(name))
+
+
+def test_nltk_is_imported_only_when_sentences_are_split() -> None:
+    """Counting, topic matching and Dask workers never split sentences: importing NLTK (about a
+    second and 90 MB, with the scikit-learn and scipy it imports) is left to the first call
+    that does."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pandas as pd, toolkit as tk\n"
+        "arts = pd.DataFrame({'doc_id': ['a', 'b'], 'outlet': ['X', 'Y'], 'title': ['Moon', 'Seoul'],\n"
+        "                     'published': pd.to_datetime(['2021-11-01', '2021-11-02'], utc=True),\n"
+        "                     'text': ['Japan talks. Mr. Kishida spoke.', 'South Korea said no.']})\n"
+        "tk.document_term_matrix(arts); tk.term_frequencies(arts); tk.top_terms(arts)\n"
+        "tk.tokenize(arts, sentences=False); tk.match_topics(arts, {'Japan': ['Japan', 'Kishida*']})\n"
+        "print('nltk' in sys.modules)\n"
+        "tokens = tk.tokenize(arts)\n"
+        "print('nltk' in sys.modules, tokens.groupby('doc_id', observed=True)['sentence'].max().tolist())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:2] == ["False", "True [1, 0]"]

@@ -26,16 +26,16 @@ arrays never exist for the whole corpus at once.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
-import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from toolkit._memory import release_memory
 
 _ALNUM_RE = re.compile(r"[^\W_]+")
 
@@ -273,7 +273,7 @@ def alnum_codes(
 SLICE_BYTES = 2_000_000
 
 # Above this many (article, term) pairs, freed memory is handed back to the system (see
-# release_memory); below, what is freed is too little to matter.
+# toolkit._memory.release_memory); below, what is freed is too little to matter.
 _RELEASE_NNZ = 1_000_000
 
 CodesOf = Callable[[pa.Array], tuple[np.ndarray, np.ndarray, pa.Array]]
@@ -419,19 +419,3 @@ def sliced_counts(
     if big:
         release_memory()
     return indptr, indices, data, terms, n_words
-
-
-def release_memory() -> None:
-    """Give freed memory back to the system: Arrow's pool, and glibc's heaps (``malloc_trim``).
-
-    Counting leaves many freed blocks of a few MB in the allocators' free lists (one heap per
-    thread); they count in the process's resident memory until reused. Where ``malloc_trim``
-    does not exist (not glibc), only Arrow's pool is released.
-    """
-    pa.default_memory_pool().release_unused()
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # musl and other C libraries have no malloc_trim
-        pass
