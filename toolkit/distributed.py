@@ -32,7 +32,6 @@ imported only when one is passed.
 from __future__ import annotations
 
 import functools
-import hashlib
 import inspect
 import logging
 import os
@@ -47,7 +46,6 @@ import numpy as np
 import pandas as pd
 
 from toolkit.errors import ParameterError, SchemaError, one_of
-from toolkit.schema import PUBLISHED_DTYPE
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +55,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 PARTITION_SIZE = 64 * 2**20
 #: Partial results combined per step of the tree reductions.
 SPLIT_EVERY = 8
-#: Columns that ``load_corpus`` adds when it flags exact duplicates.
-_DUP_COLUMNS = ("dup_group", "dup_of", "is_duplicate")
-_SIDECAR = "corpus.yaml"
+_SIDECAR = "corpus.yaml"  # toolkit.load.core.SIDECAR
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,41 +170,28 @@ class _Chunk:
 
 
 def _listing(root: Path) -> tuple[list[tuple[str, int]], list[str]]:
-    """Files under ``root`` as ``(relative posix path, size)`` in load_corpus' walk order.
+    """Files under ``root`` as ``(relative posix path, size)`` in load_corpus' walk order, and
+    the relative paths of every ``corpus.yaml`` among them.
 
-    That order is: a folder's files sorted by name, then its sub-folders, each in turn;
-    hidden folders are not entered and a folder reached twice through links is read once.
+    The walk is :func:`toolkit.load.core._walk` itself (sorted, hidden folders and link loops
+    passed over), so that partitions hold the files in the order the pandas path reads them.
     """
+    from toolkit.load.core import SIDECAR, _walk
+
     files: list[tuple[str, int]] = []
     sidecars: list[str] = []
-    seen: set[str] = set()
-    stack = [(root, "")]
-    while stack:
-        folder, rel = stack.pop()
-        real = os.path.realpath(folder)
-        if real in seen:
-            continue
-        seen.add(real)
+    root_text = os.fspath(root).rstrip(os.sep) + os.sep
+    for path in _walk(root, []):
+        text = os.fspath(path)
+        rel = (text[len(root_text):].replace(os.sep, "/") if text.startswith(root_text)
+               else path.relative_to(root).as_posix())
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            log.warning("cannot list %s: %s", folder, exc)
-            continue
-        subdirs = []
-        for entry in entries:
-            name = f"{rel}{entry.name}"
-            try:
-                if entry.is_dir():
-                    if not entry.name.startswith("."):
-                        subdirs.append((Path(entry.path), f"{name}/"))
-                    continue
-                size = entry.stat().st_size
-            except OSError:
-                size = 0
-            if entry.name == _SIDECAR:
-                sidecars.append(name)
-            files.append((name, size))
-        stack.extend(reversed(subdirs))
+            size = path.stat().st_size
+        except OSError:
+            size = 0
+        if path.name == SIDECAR:
+            sidecars.append(rel)
+        files.append((rel, size))
     return files, sidecars
 
 
@@ -300,60 +283,110 @@ def _with_order(frame: pd.DataFrame, index: int) -> pd.DataFrame:
     return out
 
 
+def _on_worker(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``func(*args, **kwargs)`` as a partition task: its freed memory is returned afterwards.
+
+    Without this, after a few partitions a worker held about 150 MiB more than it used, which
+    Dask counts as unmanaged memory: a worker with a limit near its needs paused for good
+    (pausing waits for memory that was never going to be returned).
+    """
+    from toolkit._memory import release_memory
+
+    try:
+        return func(*args, **kwargs)
+    finally:
+        release_memory()
+
+
 def _read_ordered(chunk: _Chunk, *, options: dict[str, Any]) -> pd.DataFrame:
     return _with_order(_read_chunk(chunk, options), chunk.index)
 
 
+#: The rows of the exact-duplicate pass: what each article contributes to the shuffle.
+_KEYED = pd.DataFrame({"doc_id": pd.Series([], dtype="str"), "_order": pd.Series([], dtype=np.int64),
+                       "_k1": pd.Series([], dtype=np.int64), "_k2": pd.Series([], dtype=np.int64),
+                       "_time": pd.Series([], dtype=np.int64), "_undated": pd.Series([], dtype=bool)})
+#: A clustered row: its cluster's first row, its original's doc_id, whether it is a copy.
+_CLUSTERED = pd.DataFrame({"doc_id": pd.Series([], dtype="str"), "_order": pd.Series([], dtype=np.int64),
+                           "_first": pd.Series([], dtype=np.int64), "dup_of": pd.Series([], dtype="str"),
+                           "is_duplicate": pd.Series([], dtype=bool), "_part": pd.Series([], dtype=np.int64)})
+
+
 def _content_key(frame: pd.DataFrame) -> pd.DataFrame:
-    """doc_id, order, published and a hash of the normalised text, for articles with text."""
-    from toolkit.dedup import match_key
+    """Per article with text: doc_id, table order, publication time and the 16-byte digest of
+    the normalised text as two integers (the pandas path's keys: :func:`toolkit.dedup.match_keys`,
+    :func:`toolkit.dedup.key_digests`). Empty texts are never duplicates and are left out."""
+    from toolkit.dedup import _times_us, key_digests, match_keys
 
-    keys = []
-    for t in frame["text"].astype(object).where(frame["text"].notna(), "").tolist():
-        k = match_key(t if isinstance(t, str) else str(t))
-        keys.append(hashlib.blake2b(k.encode("utf-8"), digest_size=16).hexdigest() if k else None)
-    out = pd.DataFrame({
-        "doc_id": frame["doc_id"].astype("str").reset_index(drop=True),
-        "_order": frame["_order"].to_numpy(),
-        # astype: a partition of undated articles must keep the tz-aware dtype for the shuffle
-        "published": frame["published"].astype(PUBLISHED_DTYPE).reset_index(drop=True),
-        "_key": pd.Series(keys, dtype="str"),
-    })
-    return out[out["_key"].notna()].reset_index(drop=True)  # empty texts are never duplicates
-
-
-def _shared_keys(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows whose key occurs more than once in this (shuffled) partition."""
-    frame = frame[frame["_key"].notna()]
-    return frame[frame["_key"].duplicated(keep=False)]
-
-
-def _flags(clustered: pd.DataFrame) -> pd.DataFrame:
-    """dup_group / dup_of / is_duplicate for the rows of exact-duplicate clusters.
-
-    As :func:`toolkit.dedup.flag_duplicates`: clusters numbered 1, 2, ... by the table order of
-    their first row; the earliest member (``published``, undated last, ties by table order) is
-    the original, every other member a duplicate of it.
-    """
-    if clustered.empty:
-        return pd.DataFrame({"doc_id": pd.Series([], dtype="str"), "dup_group": pd.array([], dtype="Int64"),
-                             "dup_of": pd.Series([], dtype="str"), "is_duplicate": pd.Series([], dtype=bool)})
-    c = clustered.copy()
-    published = pd.to_datetime(c["published"], utc=True)
-    c["_undated"] = published.isna()
-    c["_time"] = published.dt.as_unit("us").array.asi8
-    c.loc[c["_undated"], "_time"] = 0
-    first = c.groupby("_key")["_order"].transform("min")
-    number = pd.Series(pd.factorize(first, sort=True)[0] + 1, index=c.index)
-    best = c.sort_values(["_undated", "_time", "_order"]).drop_duplicates("_key").set_index("_key")["doc_id"]
-    original = c["_key"].map(best)
-    is_dup = original.astype(object) != c["doc_id"].astype(object)
+    digests = key_digests(match_keys(frame, ("text",))) if len(frame) else np.array([], dtype="S16")
+    keep = np.flatnonzero(digests != b"")
+    pairs = np.frombuffer(digests[keep].astype("S16").tobytes(), dtype="<i8").reshape(-1, 2)
+    if "published" in frame.columns and len(frame):
+        times, dated = _times_us(frame["published"])
+    else:
+        times, dated = np.zeros(len(frame), np.int64), np.zeros(len(frame), bool)
     return pd.DataFrame({
-        "doc_id": c["doc_id"].astype("str").to_numpy(),
-        "dup_group": pd.array(number.to_numpy(), dtype="Int64"),
-        "dup_of": pd.Series(np.where(is_dup, original.astype(object), None), dtype="str").to_numpy(),
-        "is_duplicate": is_dup.to_numpy(dtype=bool),
-    })
+        "doc_id": frame["doc_id"].astype("str").to_numpy()[keep],
+        "_order": frame["_order"].to_numpy(np.int64)[keep],
+        "_k1": pairs[:, 0].copy(), "_k2": pairs[:, 1].copy(),
+        "_time": times[keep], "_undated": ~dated[keep],
+    }).astype(_KEYED.dtypes.to_dict())
+
+
+def _cluster_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of exact-duplicate clusters in one shuffled partition (a cluster's rows share a
+    digest, so they meet in one partition), as :func:`toolkit.dedup.flag_duplicates` flags them:
+    the earliest member (dated first, then by time, ties by table order) is the original, every
+    other member a duplicate of it. ``_first`` (the cluster's first row in table order) numbers
+    the clusters later; ``_part`` is the article partition each row goes back to."""
+    shared = frame[frame.duplicated(["_k1", "_k2"], keep=False)]
+    if shared.empty:
+        return _CLUSTERED.copy()
+    c = shared.sort_values(["_k1", "_k2", "_undated", "_time", "_order"], kind="stable")
+    groups = c.groupby(["_k1", "_k2"], sort=False)
+    original = groups["doc_id"].transform("first").astype(object).to_numpy()
+    doc_id = c["doc_id"].astype(object).to_numpy()
+    is_dup = original != doc_id
+    order = c["_order"].to_numpy(np.int64)
+    return pd.DataFrame({
+        "doc_id": c["doc_id"].to_numpy(),
+        "_order": order,
+        "_first": groups["_order"].transform("min").to_numpy(np.int64),
+        "dup_of": pd.Series(np.where(is_dup, original, None), dtype="str").to_numpy(),
+        "is_duplicate": is_dup.astype(bool),
+        "_part": order >> np.int64(32),
+    }).astype(_CLUSTERED.dtypes.to_dict())
+
+
+def _cluster_firsts(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.loc[frame["_order"] == frame["_first"], ["_first"]]
+
+
+def _apply_flags(frame: pd.DataFrame, clustered: pd.DataFrame, firsts: np.ndarray) -> pd.DataFrame:
+    """Add dup_group / dup_of / is_duplicate to one article partition from the clustered rows
+    moved to it. Clusters are numbered 1, 2, ... by the table order of their first row
+    (``firsts``: every cluster's first row, sorted), as on the pandas path."""
+    n = len(frame)
+    out = frame.copy()
+    group = np.zeros(n, dtype=np.int64)
+    dup_of = np.full(n, None, dtype=object)
+    is_dup = np.zeros(n, dtype=bool)
+    hit = np.zeros(n, dtype=bool)
+    if len(clustered):
+        rows = clustered["_order"].to_numpy(np.int64) & np.int64(0xFFFFFFFF)
+        if rows.max() >= n or (frame["doc_id"].astype(object).to_numpy()[rows]
+                               != clustered["doc_id"].astype(object).to_numpy()).any():
+            raise SchemaError("load_corpus(engine='dask'): a partition's files read differently the "
+                              "second time (were they changed while loading?); load the corpus again.")
+        hit[rows] = True
+        group[rows] = np.searchsorted(firsts, clustered["_first"].to_numpy(np.int64)) + 1
+        dup_of[rows] = clustered["dup_of"].astype(object).where(clustered["dup_of"].notna(), None).to_numpy()
+        is_dup[rows] = clustered["is_duplicate"].to_numpy(bool)
+    out["dup_group"] = pd.array(np.where(hit, group, 0), dtype="Int64")
+    out.loc[~hit, "dup_group"] = pd.NA
+    out["dup_of"] = pd.Series(dup_of, index=out.index, dtype="str")
+    out["is_duplicate"] = is_dup
+    return out
 
 
 def _schema(frame: pd.DataFrame) -> pd.DataFrame:
@@ -382,13 +415,11 @@ def _unified_meta(schemas: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(meta)
 
 
-def _conform(frame: pd.DataFrame, meta: pd.DataFrame, flags: pd.DataFrame | None) -> pd.DataFrame:
-    """Give a loaded partition the unified columns and dtypes, and the duplicate flags."""
+def _conform(frame: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    """Give a loaded partition the unified columns and dtypes."""
     out = {}
     n = len(frame)
     for column in meta.columns:
-        if column in _DUP_COLUMNS:
-            continue
         dtype = meta[column].dtype
         if column in frame.columns:
             values = frame[column]
@@ -400,25 +431,11 @@ def _conform(frame: pd.DataFrame, meta: pd.DataFrame, flags: pd.DataFrame | None
             out[column] = values.reset_index(drop=True)
         else:
             out[column] = pd.Series([None] * n, dtype=dtype) if str(dtype) != "bool" else pd.Series([False] * n)
-    result = pd.DataFrame(out, index=pd.RangeIndex(n))
-    if flags is not None:
-        result["dup_group"] = pd.array([pd.NA] * n, dtype="Int64")
-        result["dup_of"] = pd.Series([None] * n, dtype="str")
-        result["is_duplicate"] = np.zeros(n, dtype=bool)
-        if len(flags) and n:
-            rows = pd.Index(flags["doc_id"]).get_indexer(result["doc_id"])
-            hit = rows >= 0
-            if hit.any():
-                picked = flags.iloc[rows[hit]]
-                result.loc[hit, "dup_group"] = picked["dup_group"].to_numpy()
-                result.loc[hit, "dup_of"] = picked["dup_of"].to_numpy()
-                result.loc[hit, "is_duplicate"] = picked["is_duplicate"].to_numpy()
-    return result
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
-def _load_partition(chunk: _Chunk, *, options: dict[str, Any], schema: pd.DataFrame,
-                    flags: pd.DataFrame | None) -> pd.DataFrame:
-    return _conform(_read_chunk(chunk, options), schema, flags)
+def _load_partition(chunk: _Chunk, *, options: dict[str, Any], schema: pd.DataFrame) -> pd.DataFrame:
+    return _conform(_read_chunk(chunk, options), schema)
 
 
 def load_corpus(
@@ -444,8 +461,9 @@ def load_corpus(
         ``"exact"`` (default): flag exact duplicates over the whole corpus as the pandas path
         does (same ``dup_group``/``dup_of``/``is_duplicate``). A hash of every article's
         normalised text is computed on the workers and shuffled on that hash, so copies in
-        different partitions meet; only the rows of duplicate clusters come back to the client.
-        This reads the corpus once at load time. ``"none"``: no check, no columns, no pass.
+        different partitions meet; the flags of duplicate rows are moved to their articles'
+        partitions and kept on the workers (about 60 bytes per duplicate row); the client
+        receives one number per cluster. This reads the corpus once at load time. ``"none"``: no check, no columns, no pass.
         ``"near"`` (MinHash) is not available on Dask.
     partition_size
         Bytes of input files per partition: an int or a string such as ``"64MB"``. A single
@@ -498,30 +516,46 @@ def load_corpus(
 
     from toolkit.schema import empty_articles
 
-    loaded = dd.from_map(functools.partial(_read_ordered, options=options), chunks,
+    loaded = dd.from_map(functools.partial(_on_worker, _read_ordered, options=options), chunks,
                          meta=_with_order(empty_articles(), 0), enforce_metadata=False,
                          label="toolkit-load")
     schemas = loaded.map_partitions(_schema, meta=_schema(empty_articles()), enforce_metadata=False)
-    clustered = None
-    if duplicates == "exact":
-        keyed = loaded.map_partitions(_content_key, meta=_content_key(_with_order(empty_articles(), 0)),
-                                      enforce_metadata=False)
-        # The task-based shuffle: the hashed rows are small, and unlike the P2P shuffle it does
-        # not log a warning on the scheduler for every shuffle.
-        shuffled = keyed.shuffle(on="_key", npartitions=max(1, min(len(chunks), 64)), shuffle_method="tasks")
-        clustered = shuffled.map_partitions(_shared_keys, meta=keyed._meta, enforce_metadata=False)
-        schema_table, clustered_table = dask.compute(schemas, clustered)
-    else:
+    if duplicates == "none":
         (schema_table,) = dask.compute(schemas)
+        meta = _unified_meta(schema_table, empty_articles())
+        log.info("load_corpus(engine='dask'): %d partitions from %d sources", len(chunks), len(sources))
+        read = functools.partial(_on_worker, _load_partition, options=options, schema=meta)
+        return dd.from_map(read, chunks, meta=meta, enforce_metadata=False, label="toolkit-articles")
+
+    # Exact duplicates. Each article contributes a small row (doc_id, order, time, digest); the
+    # rows are shuffled on the digest so that copies meet, and each shuffled partition flags its
+    # clusters. The flagged rows are then moved to the partitions of their articles and kept on
+    # the workers: nothing proportional to the corpus (nor to its duplicates) reaches the client
+    # or the task graph, only each cluster's first row (8 bytes a cluster) to number them.
+    keyed = loaded.map_partitions(functools.partial(_on_worker, _content_key), meta=_KEYED,
+                                  enforce_metadata=False)
+    # The task-based shuffle: the keyed rows are small, and unlike the P2P shuffle it does not
+    # log a warning on the scheduler for every shuffle.
+    shuffled = keyed.shuffle(on="_k1", npartitions=max(1, min(len(chunks), 64)), shuffle_method="tasks")
+    clustered = shuffled.map_partitions(_cluster_rows, meta=_CLUSTERED, enforce_metadata=False)
+    # One pass over the files for both the schemas and the clusters.
+    schemas, clustered = dask.persist(schemas, clustered)
+    firsts_part = clustered.map_partitions(_cluster_firsts, meta=_CLUSTERED[["_first"]], enforce_metadata=False)
+    schema_table, firsts_table = dask.compute(schemas, firsts_part)
+    firsts = np.sort(firsts_table["_first"].to_numpy(np.int64))
+    n = len(chunks)
+    aligned = clustered.set_index("_part", divisions=[*range(n), n - 1] if n > 1 else [0, 0],
+                                  shuffle_method="tasks").persist()
+    del clustered, schemas
     meta = _unified_meta(schema_table, empty_articles())
-    flags = _flags(clustered_table) if clustered is not None else None
-    if flags is not None:
-        meta = meta.assign(dup_group=pd.array([], dtype="Int64"), dup_of=pd.Series([], dtype="str"),
-                           is_duplicate=pd.Series([], dtype=bool))
-    log.info("load_corpus(engine='dask'): %d partitions from %d sources%s", len(chunks), len(sources),
-             "" if flags is None else f"; {int(flags['is_duplicate'].sum())} exact duplicates")
-    read = functools.partial(_load_partition, options=options, schema=meta, flags=flags)
-    return dd.from_map(read, chunks, meta=meta, enforce_metadata=False, label="toolkit-articles")
+    log.info("load_corpus(engine='dask'): %d partitions from %d sources; %d exact-duplicate clusters",
+             n, len(sources), len(firsts))
+    read = functools.partial(_on_worker, _load_partition, options=options, schema=meta)
+    articles = dd.from_map(read, chunks, meta=meta, enforce_metadata=False, label="toolkit-articles")
+    flagged = meta.assign(dup_group=pd.array([], dtype="Int64"), dup_of=pd.Series([], dtype="str"),
+                          is_duplicate=pd.Series([], dtype=bool))
+    return dd.map_partitions(_apply_flags, articles, aligned, dask.delayed(firsts, pure=True), meta=flagged,
+                             enforce_metadata=False, align_dataframes=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,7 +569,7 @@ def tokenize(articles: Any, **options: Any) -> Any:
     ``doc_id`` is categorical per partition (categories unknown to Dask until computed);
     computing it concatenates the categories.
     """
-    func = functools.partial(_pandas("toolkit.text", "tokenize"), **{**options, "progress": False})
+    func = functools.partial(_on_worker, _pandas("toolkit.text", "tokenize"), **{**options, "progress": False})
     meta = _unknown_categories(_meta_of(func, articles))
     return articles.map_partitions(func, meta=meta, enforce_metadata=False)
 
@@ -546,7 +580,7 @@ def match_topics(articles: Any, topics: Any, **options: Any) -> Any:
     The dictionary is read once on the client and sent to the workers as a table.
     """
     table = _pandas("toolkit.topics", "load_topics")(topics) if not isinstance(topics, pd.DataFrame) else topics
-    func = functools.partial(_pandas("toolkit.topics", "match_topics"), topics=table, **options)
+    func = functools.partial(_on_worker, _pandas("toolkit.topics", "match_topics"), topics=table, **options)
     return articles.map_partitions(func, meta=_meta_of(func, articles), enforce_metadata=False)
 
 
@@ -609,7 +643,7 @@ def term_frequencies(
     probe = _meta_of(functools.partial(_pandas("toolkit.stats", "term_frequencies"), **options, min_n=min_n),
                      articles)
     keys = [c for c in probe.columns if c not in ("term", "n", "docfreq", "share")]
-    func = functools.partial(_partition_counts, keys=keys, options=options)
+    func = functools.partial(_on_worker, _partition_counts, keys=keys, options=options)
     meta = probe.drop(columns=["share"]).iloc[:0]
     if tokens is None:
         partials = articles.map_partitions(func, meta=meta, enforce_metadata=False)
@@ -749,11 +783,11 @@ def attention(
     meta = probe.drop(columns=["share", "ci_low", "ci_high"]).iloc[:0]
     if is_dask(matches):
         pairs = _aligned_pairs(articles, matches)
-        func = functools.partial(_partition_attention, options=options)
+        func = functools.partial(_on_worker, _partition_attention, options=options)
         partials = dd.map_partitions(func, articles, pairs, meta=meta, enforce_metadata=False,
                                      align_dataframes=False)
     else:
-        func = functools.partial(_partition_attention, matches=matches[["doc_id", "topic"]].dropna(),
+        func = functools.partial(_on_worker, _partition_attention, matches=matches[["doc_id", "topic"]].dropna(),
                                  options=options)
         partials = articles.map_partitions(func, meta=meta, enforce_metadata=False)
     keys = [c for c in meta.columns if c not in ("n_matching", "n_total")]
