@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit._memory import release_memory
+from toolkit.text import _pieces
 
 _ALNUM_RE = re.compile(r"[^\W_]+")
 
@@ -279,15 +280,6 @@ _RELEASE_NNZ = 1_000_000
 CodesOf = Callable[[pa.Array], tuple[np.ndarray, np.ndarray, pa.Array]]
 
 
-def _slices(sizes: np.ndarray, target: int) -> list[tuple[int, int]]:
-    """Consecutive (start, stop) runs of items of about ``target`` total size (at least one item each)."""
-    if not len(sizes):
-        return []
-    group = (np.cumsum(sizes) - sizes) // max(target, 1)
-    bounds = [0, *(np.flatnonzero(np.diff(group)) + 1).tolist(), len(sizes)]
-    return list(zip(bounds[:-1], bounds[1:], strict=True))
-
-
 def _interleave(columns: list[pa.Array]) -> pa.Array:
     """The values of ``columns`` article-major: a0 f0, a0 f1, a1 f0, ... (nulls kept)."""
     if len(columns) == 1:
@@ -357,7 +349,7 @@ def sliced_counts(
     sizes = np.zeros(len(columns[0]), dtype=np.int64)
     for c in columns:
         sizes += pc.fill_null(pc.binary_length(c), 0).to_numpy(zero_copy_only=False)
-    slices = _slices(sizes if rows is None else sizes[rows], slice_bytes or SLICE_BYTES)
+    slices = _pieces(sizes if rows is None else sizes[rows], slice_bytes or SLICE_BYTES)
     del sizes
 
     def texts_of(start: int, stop: int) -> pa.Array:
