@@ -339,11 +339,18 @@ def _replicated_corpus(folder: Path, replicas: int) -> tuple[list[Path], int]:
 
 
 def _worker_probe(dask_worker) -> dict:
+    """The worker process's peak resident memory, CPU time and bytes spilled.
+
+    The peak is VmHWM, the high-water mark of this process's own memory. Not ``ru_maxrss``:
+    Linux carries the pre-exec high-water mark into it, so a worker spawned from a big pytest
+    process (late in a full suite, about 1 GB) reports the parent's size as its own."""
     import resource
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     history = list(dask_worker.monitor.quantities.get("memory", []))
-    return {"peak_rss": usage.ru_maxrss * 1024, "peak_monitor": max(history) if history else 0,
+    with open("/proc/self/status") as status:
+        hwm = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+    return {"peak_rss": hwm, "peak_monitor": max(history) if history else 0,
             "cpu": usage.ru_utime + usage.ru_stime, "spilled": dask_worker.data.spilled_total.disk}
 
 
