@@ -74,6 +74,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit.errors import ParameterError, SchemaError, one_of
+from toolkit.normalize import row_blocks
 
 log = logging.getLogger(__name__)
 
@@ -639,18 +640,9 @@ def _collapsed(array: pa.Array) -> pa.Array:
     """Each string (no nulls) with ASCII letters lower-cased, runs of ASCII whitespace made one
     space and the ends stripped of it: ``" ".join(text.lower().split())`` for ASCII text."""
     n = len(array)
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + n + 1]
-    values = array.buffers()[2]
-    data = np.frombuffer(values, dtype=np.uint8) if values is not None else np.zeros(0, np.uint8)
     # Rows [row, stop): about _KEY_BLOCK bytes (at least one row), collapsed on a thread each
     # (numpy releases the GIL), then put together in order.
-    spans: list[tuple[int, int]] = []
-    row = 0
-    while row < n:
-        stop = int(np.searchsorted(offsets, offsets[row] + _KEY_BLOCK, side="right"))
-        stop = min(max(stop - 1, row + 1), n)
-        spans.append((row, stop))
-        row = stop
+    offsets, data, spans = row_blocks(array, _KEY_BLOCK)
 
     def collapse(span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         row, stop = span

@@ -50,12 +50,15 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from toolkit.errors import ParameterError, SchemaError, one_of
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
@@ -513,6 +516,23 @@ _FLAG_BITS = {"mojibake_lead": 1, "unicode_layout": 2, "nfc_unsafe": 4}
 _MOJIBAKE_LEAD_CHARS = "\u00c2\u00c3\u00c4\u00c5\u00ce\u00cf\u00d0\u00d1\u00d8\u00d9\u00e2"
 
 
+def row_blocks(array: pa.Array, block: int) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """The offsets and bytes of a large_string array (zero-copy views) and consecutive row
+    ranges ``[row, stop)`` of about ``block`` bytes each (whole rows, at least one row each)."""
+    n = len(array)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + n + 1]
+    values = array.buffers()[2]
+    data = np.frombuffer(values, dtype=np.uint8) if values is not None else np.zeros(0, np.uint8)
+    spans: list[tuple[int, int]] = []
+    row = 0
+    while row < n:
+        stop = int(np.searchsorted(offsets, offsets[row] + block, side="right"))
+        stop = min(max(stop - 1, row + 1), n)
+        spans.append((row, stop))
+        row = stop
+    return offsets, data, spans
+
+
 @functools.lru_cache(maxsize=1)
 def _bmp_flags() -> np.ndarray:
     """``_FLAG_BITS`` of every code point below U+10000 (computed once, ~0.05 s).
@@ -589,18 +609,9 @@ def text_byte_checks(array: Any, *, only: Iterable[str] | None = None) -> dict[s
     inner = bool(wanted & {"layout", "ascii_layout"})  # the layout patterns inside the texts
     rare = ([38] if "amp" in wanted else []) + ([13] if "cr" in wanted or inner else []) + (
         [9, 11, 12] if inner else [])
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + n + 1]
-    values = array.buffers()[2]
-    data = np.frombuffer(values, dtype=np.uint8) if values is not None else np.zeros(0, np.uint8)
     # Blocks of about _SCAN_BLOCK bytes (whole rows), scanned on a thread each: numpy and
     # Arrow release the GIL, and each block writes only its own rows of the masks.
-    spans: list[tuple[int, int]] = []
-    row = 0
-    while row < n:
-        stop = int(np.searchsorted(offsets, offsets[row] + _SCAN_BLOCK, side="right"))
-        stop = min(max(stop - 1, row + 1), n)
-        spans.append((row, stop))
-        row = stop
+    offsets, data, spans = row_blocks(array, _SCAN_BLOCK)
 
     def scan(span: tuple[int, int]) -> None:
         row, stop = span
